@@ -1,0 +1,213 @@
+"""Settings: one typed, immutable object read from the environment once.
+
+Every knob is an ``AGENTA_*`` environment variable. Defaults are laptop-friendly: with nothing set,
+data lives in SQLite under ``./.agenta`` and jobs run in-process ("embedded mode"). Setting
+``AGENTA_DATABASE_URL`` to Postgres and ``AGENTA_REDIS_URL`` switches to production mode, where a
+secret key must be given explicitly because several processes have to share it.
+
+``Settings.from_env`` is the only place that reads ``os.environ`` for our own settings; code receives
+the object as an argument (the app factory stores it in ``app.state.settings``).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+PREFIX = "AGENTA_"
+
+
+class SettingsError(ValueError):
+    """A setting is missing or malformed; the message names the variable."""
+
+
+def _str(env: Mapping[str, str], name: str, default: str | None = None) -> str | None:
+    value = env.get(PREFIX + name)
+    if value is None or value.strip() == "":
+        return default
+    return value.strip()
+
+
+def _int(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = _str(env, name)
+    if raw is None:
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise SettingsError(f"{PREFIX}{name} must be an integer, got {raw!r}") from exc
+
+
+def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
+    raw = _str(env, name)
+    if raw is None:
+        return default
+    lowered = raw.lower()
+    if lowered in {"1", "true", "yes", "on"}:
+        return True
+    if lowered in {"0", "false", "no", "off"}:
+        return False
+    raise SettingsError(f"{PREFIX}{name} must be true or false, got {raw!r}")
+
+
+def _normalise_database_url(url: str) -> str:
+    """Accept the URL spellings people paste and turn them into our async drivers."""
+    for prefix in ("postgres://", "postgresql://", "postgresql+asyncpg://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    if url.startswith("sqlite:///"):
+        return "sqlite+aiosqlite:///" + url[len("sqlite:///") :]
+    return url
+
+
+@dataclass(frozen=True)
+class OAuthClient:
+    """Client credentials of one OAuth/OIDC provider."""
+
+    client_id: str
+    client_secret: str
+    discovery_url: str | None = None
+    name: str | None = None
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the platform can be configured with. Build it with ``Settings.from_env``."""
+
+    data_dir: Path = Path(".agenta")
+    database_url: str = ""
+    redis_url: str | None = None
+    secret_key: str = ""
+    public_url: str = "http://127.0.0.1:8000"
+    host: str = "127.0.0.1"
+    port: int = 8000
+    log_level: str = "INFO"
+    job_concurrency: int = 8
+    job_poll_interval: float = 0.5
+    htmx_cdn_url: str | None = "https://unpkg.com/htmx.org@2.0.11/dist/htmx.min.js"
+    otlp_max_bytes: int = 10 * 1024 * 1024
+    testset_max_bytes: int = 50 * 1024 * 1024
+    testset_max_rows: int = 100_000
+    webhooks_allow_private: bool = False
+    signup_enabled: bool = True
+    oauth_github: OAuthClient | None = None
+    oauth_google: OAuthClient | None = None
+    oauth_oidc: OAuthClient | None = None
+    smtp_url: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    @property
+    def embedded(self) -> bool:
+        """True when jobs run in-process (no Redis configured)."""
+        return self.redis_url is None
+
+    @property
+    def secure_cookies(self) -> bool:
+        return self.public_url.startswith("https://")
+
+    def with_overrides(self, **changes: Any) -> Settings:
+        """A copy with some fields replaced (used by tests and the CLI flags)."""
+        return replace(self, **changes)
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        """Read every ``AGENTA_*`` variable once and validate it."""
+        env = os.environ if environ is None else environ
+        data_dir = Path(_str(env, "DATA_DIR", ".agenta") or ".agenta")
+        database_url = _str(env, "DATABASE_URL")
+        explicit_database = database_url is not None
+        if database_url is None:
+            database_url = f"sqlite+aiosqlite:///{(data_dir / 'agenta.db').as_posix()}"
+        database_url = _normalise_database_url(database_url)
+        if not database_url.startswith(("sqlite+aiosqlite://", "postgresql+psycopg://")):
+            raise SettingsError(
+                f"{PREFIX}DATABASE_URL must be a postgresql:// or sqlite:/// URL, "
+                f"got {database_url.split('://')[0]}://…"
+            )
+        redis_url = _str(env, "REDIS_URL")
+        production = redis_url is not None or (
+            explicit_database and database_url.startswith("postgresql")
+        )
+        secret_key = _str(env, "SECRET_KEY")
+        if secret_key is None:
+            if production:
+                raise SettingsError(
+                    f"{PREFIX}SECRET_KEY is required in production mode "
+                    f"({PREFIX}DATABASE_URL or {PREFIX}REDIS_URL is set)"
+                )
+            secret_key = _embedded_secret_key(data_dir)
+        if len(secret_key) < 32:
+            raise SettingsError(f"{PREFIX}SECRET_KEY must be at least 32 characters long")
+        log_level = (_str(env, "LOG_LEVEL", "INFO") or "INFO").upper()
+        if log_level not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
+            raise SettingsError(f"{PREFIX}LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR")
+        host = _str(env, "HOST", "127.0.0.1") or "127.0.0.1"
+        port = _int(env, "PORT", 8000)
+        htmx_cdn = _str(env, "HTMX_CDN_URL", cls.htmx_cdn_url)
+        return cls(
+            data_dir=data_dir,
+            database_url=database_url,
+            redis_url=redis_url,
+            secret_key=secret_key,
+            public_url=(_str(env, "PUBLIC_URL") or f"http://{host}:{port}").rstrip("/"),
+            host=host,
+            port=port,
+            log_level=log_level,
+            job_concurrency=_int(env, "JOB_CONCURRENCY", 8),
+            htmx_cdn_url=None if htmx_cdn in {"off", "none"} else htmx_cdn,
+            otlp_max_bytes=_int(env, "OTLP_MAX_BYTES", 10 * 1024 * 1024),
+            testset_max_bytes=_int(env, "TESTSET_MAX_BYTES", 50 * 1024 * 1024),
+            testset_max_rows=_int(env, "TESTSET_MAX_ROWS", 100_000),
+            webhooks_allow_private=_bool(env, "WEBHOOKS_ALLOW_PRIVATE", False),
+            signup_enabled=_bool(env, "SIGNUP_ENABLED", True),
+            oauth_github=_oauth(env, "GITHUB"),
+            oauth_google=_oauth(
+                env, "GOOGLE", "https://accounts.google.com/.well-known/openid-configuration"
+            ),
+            oauth_oidc=_oauth(env, "OIDC"),
+            smtp_url=_str(env, "SMTP_URL"),
+        )
+
+
+def _oauth(env: Mapping[str, str], provider: str, discovery: str | None = None) -> OAuthClient | None:
+    client_id = _str(env, f"OAUTH_{provider}_CLIENT_ID")
+    if client_id is None:
+        return None
+    client_secret = _str(env, f"OAUTH_{provider}_CLIENT_SECRET")
+    if client_secret is None:
+        raise SettingsError(
+            f"{PREFIX}OAUTH_{provider}_CLIENT_SECRET is required with {PREFIX}OAUTH_{provider}_CLIENT_ID"
+        )
+    discovery_url = _str(env, f"OAUTH_{provider}_DISCOVERY_URL", discovery)
+    if provider == "OIDC" and discovery_url is None:
+        raise SettingsError(f"{PREFIX}OAUTH_OIDC_DISCOVERY_URL is required for the OIDC provider")
+    name = _str(env, f"OAUTH_{provider}_NAME")
+    return OAuthClient(client_id, client_secret, discovery_url, name)
+
+
+def _embedded_secret_key(data_dir: Path) -> str:
+    """Generate the embedded-mode key once and keep it in the data folder."""
+    path = data_dir / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    path.write_text(key)
+    path.chmod(0o600)
+    log.warning(
+        "No %sSECRET_KEY set: generated one into %s. Set it explicitly in production.",
+        PREFIX,
+        path,
+    )
+    return key
