@@ -34,7 +34,7 @@ def require_nginx() -> Path:
     """Return the nginx binary, or skip (fail when services are required) if it is missing."""
     if os.access(NGINX_BINARY, os.X_OK):
         return NGINX_BINARY
-    reason = f"Debian's nginx is not installed at {NGINX_BINARY} (apt-get install nginx-light)"
+    reason = f"Debian's nginx is not installed at {NGINX_BINARY} (apt-get install nginx)"
     if os.environ.get("AGENTA_TEST_REQUIRE_SERVICES") == "1":
         pytest.fail(reason)
     pytest.skip(reason)
