@@ -25,7 +25,12 @@ from typing import Any
 from sqlalchemy import JSON, DateTime, ForeignKey, MetaData, TypeDecorator, Uuid, event
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
 from sqlalchemy.pool import NullPool
 
@@ -37,7 +42,17 @@ NAMING_CONVENTION = {
     "pk": "pk_%(table_name)s",
 }
 
-JSONType = JSON().with_variant(JSONB(), "postgresql")
+
+class JSONDocument(TypeDecorator[Any]):
+    """JSON values: JSONB on Postgres (indexable, compact), JSON text on SQLite."""
+
+    impl = JSON()
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Dialect) -> Any:
+        if dialect.name == "postgresql":
+            return dialect.type_descriptor(JSONB())
+        return dialect.type_descriptor(JSON())
 
 
 def uuid7() -> uuid.UUID:
@@ -80,8 +95,8 @@ class Base(DeclarativeBase):
 
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
     type_annotation_map = {
-        dict[str, Any]: JSONType,
-        list[Any]: JSONType,
+        dict[str, Any]: JSONDocument(),
+        list[Any]: JSONDocument(),
         uuid.UUID: Uuid(),
         datetime: UTCDateTime(),
     }
@@ -107,7 +122,7 @@ class ProjectScoped:
     """Rows that belong to one project; deleting the project deletes them."""
 
     @declared_attr
-    def project_id(cls) -> Mapped[uuid.UUID]:  # noqa: N805 - SQLAlchemy's declared_attr style
+    def project_id(cls) -> Mapped[uuid.UUID]:
         return mapped_column(ForeignKey("projects.id", ondelete="CASCADE"), index=True)
 
 

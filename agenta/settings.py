@@ -5,8 +5,8 @@ data lives in SQLite under ``./.agenta`` and jobs run in-process ("embedded mode
 ``AGENTA_DATABASE_URL`` to Postgres and ``AGENTA_REDIS_URL`` switches to production mode, where a
 secret key must be given explicitly because several processes have to share it.
 
-``Settings.from_env`` is the only place that reads ``os.environ`` for our own settings; code receives
-the object as an argument (the app factory stores it in ``app.state.settings``).
+``Settings.from_env`` is the only place that reads ``os.environ`` for our own settings; code
+receives the object as an argument (the app factory hands it to the ``Platform``).
 """
 
 from __future__ import annotations
@@ -89,8 +89,10 @@ class Settings:
     host: str = "127.0.0.1"
     port: int = 8000
     log_level: str = "INFO"
+    forwarded_allow_ips: str = "127.0.0.1"
     job_concurrency: int = 8
     job_poll_interval: float = 0.5
+    job_lease_seconds: float = 30.0
     htmx_cdn_url: str | None = "https://unpkg.com/htmx.org@2.0.11/dist/htmx.min.js"
     otlp_max_bytes: int = 10 * 1024 * 1024
     testset_max_bytes: int = 50 * 1024 * 1024
@@ -164,7 +166,9 @@ class Settings:
             host=host,
             port=port,
             log_level=log_level,
+            forwarded_allow_ips=_str(env, "FORWARDED_ALLOW_IPS", "127.0.0.1") or "127.0.0.1",
             job_concurrency=_int(env, "JOB_CONCURRENCY", 8),
+            job_lease_seconds=float(_int(env, "JOB_LEASE_SECONDS", 30)),
             htmx_cdn_url=None if htmx_cdn in {"off", "none"} else htmx_cdn,
             otlp_max_bytes=_int(env, "OTLP_MAX_BYTES", 10 * 1024 * 1024),
             testset_max_bytes=_int(env, "TESTSET_MAX_BYTES", 50 * 1024 * 1024),
@@ -180,14 +184,17 @@ class Settings:
         )
 
 
-def _oauth(env: Mapping[str, str], provider: str, discovery: str | None = None) -> OAuthClient | None:
+def _oauth(
+    env: Mapping[str, str], provider: str, discovery: str | None = None
+) -> OAuthClient | None:
     client_id = _str(env, f"OAUTH_{provider}_CLIENT_ID")
     if client_id is None:
         return None
     client_secret = _str(env, f"OAUTH_{provider}_CLIENT_SECRET")
     if client_secret is None:
         raise SettingsError(
-            f"{PREFIX}OAUTH_{provider}_CLIENT_SECRET is required with {PREFIX}OAUTH_{provider}_CLIENT_ID"
+            f"{PREFIX}OAUTH_{provider}_CLIENT_SECRET is required "
+            f"with {PREFIX}OAUTH_{provider}_CLIENT_ID"
         )
     discovery_url = _str(env, f"OAUTH_{provider}_DISCOVERY_URL", discovery)
     if provider == "OIDC" and discovery_url is None:

@@ -1,0 +1,1 @@
+"""Jobs: one API (``JobQueue.enqueue``), one jobs table, two runners (in-process and arq)."""

@@ -1,0 +1,84 @@
+"""The composition root: ``create_app(settings)`` builds the one Litestar application.
+
+It mounts every feature's routes (the REST API under ``/api``, the services under ``/services``,
+pages at ``/``), the shared dependencies, the error format, request logging and the templates.
+The lifespan starts the ``Platform`` (database, Redis, job queue and, in embedded mode, the
+in-process job runner) and stops it on shutdown. ``create_app_from_env`` is the factory that
+``agenta serve`` hands to uvicorn.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from litestar import Litestar, Request, Response, get
+from litestar.middleware import DefineMiddleware
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import SwaggerRenderPlugin
+
+from agenta import __version__
+from agenta.core.health import routes as health_routes
+from agenta.deps import DEPENDENCIES
+from agenta.errors import EXCEPTION_HANDLERS
+from agenta.jobs.registry import JobRegistry
+from agenta.logs import RequestLogMiddleware, configure_logging
+from agenta.platform import Platform
+from agenta.settings import Settings
+from agenta.web import pages
+from agenta.web.pages import NavItem
+
+NAVIGATION: list[NavItem] = []
+
+
+def route_handlers() -> list[Any]:
+    """Every feature's routes, in one list."""
+    return [
+        *health_routes.ROUTES,
+        *pages.ROUTES,
+        pages.static_files_router(),
+        openapi_json,
+    ]
+
+
+@get("/api/openapi.json", include_in_schema=False, opt={"public": True}, sync_to_thread=False)
+def openapi_json(request: Request[Any, Any, Any]) -> Response[dict[str, Any]]:
+    return Response(request.app.openapi_schema.to_schema())
+
+
+def create_app(
+    settings: Settings, *, registry: JobRegistry | None = None, run_jobs: bool = True
+) -> Litestar:
+    """Build the application for ``settings`` (nothing connects until the lifespan starts)."""
+    configure_logging(settings.log_level)
+
+    @asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        platform = await Platform.start(settings, registry=registry, run_jobs=run_jobs)
+        app.state.platform = platform
+        try:
+            yield
+        finally:
+            await platform.stop()
+
+    return Litestar(
+        route_handlers=route_handlers(),
+        dependencies=DEPENDENCIES,
+        exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
+        middleware=[DefineMiddleware(RequestLogMiddleware)],
+        template_config=pages.template_config(settings, NAVIGATION),
+        openapi_config=OpenAPIConfig(
+            title="Agenta API",
+            version=__version__,
+            path="/api/docs",
+            render_plugins=[SwaggerRenderPlugin()],
+        ),
+        lifespan=[lifespan],
+        debug=False,
+    )
+
+
+def create_app_from_env() -> Litestar:
+    """Factory for uvicorn: settings from the environment."""
+    return create_app(Settings.from_env())

@@ -1,0 +1,55 @@
+"""Request dependencies shared by every feature: the platform, settings and a database session.
+
+A handler asks for them by name, e.g. ``db_session: NamedDependency[AsyncSession]``. The session
+is a transaction that commits when the handler returns normally and rolls back when it raises, so
+a failed request never leaves half its writes behind.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+from litestar import Request
+from litestar.di import Provide
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from agenta.jobs.queue import JobQueue
+from agenta.platform import Platform
+from agenta.settings import Settings
+
+
+def platform_of(request: Request[Any, Any, Any]) -> Platform:
+    return request.app.state.platform  # type: ignore[no-any-return]
+
+
+async def provide_platform(request: Request[Any, Any, Any]) -> Platform:
+    return platform_of(request)
+
+
+async def provide_settings(request: Request[Any, Any, Any]) -> Settings:
+    return platform_of(request).settings
+
+
+async def provide_queue(request: Request[Any, Any, Any]) -> JobQueue:
+    return platform_of(request).queue
+
+
+async def provide_db_session(request: Request[Any, Any, Any]) -> AsyncIterator[AsyncSession]:
+    """One transaction per request, committed only if the handler succeeded."""
+    async with platform_of(request).db.sessionmaker() as session:
+        try:
+            yield session
+        except BaseException:
+            await session.rollback()
+            raise
+        else:
+            await session.commit()
+
+
+DEPENDENCIES = {
+    "platform": Provide(provide_platform),
+    "settings": Provide(provide_settings),
+    "queue": Provide(provide_queue),
+    "db_session": Provide(provide_db_session),
+}

@@ -1,0 +1,13 @@
+"""The composition root of jobs: every feature's job and cron declarations in one registry."""
+
+from __future__ import annotations
+
+from agenta.jobs import system
+from agenta.jobs.registry import JobRegistry
+
+
+def build_registry() -> JobRegistry:
+    """All jobs and crons of the platform (features add their lists here)."""
+    jobs = [*system.JOBS]
+    crons = [*system.CRONS]
+    return JobRegistry(jobs=jobs, crons=crons)

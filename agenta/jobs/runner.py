@@ -1,0 +1,147 @@
+"""The in-process runner of embedded mode: jobs and cron ticks inside ``agenta serve``.
+
+It polls the jobs table (and wakes at once on local enqueues), claims runnable rows and runs them
+with bounded concurrency through ``agenta.jobs.execute``. Cron entries are turned into job rows
+with an idempotency key per tick, so each tick runs once however many serve processes share the
+database. Stopping the runner cancels running jobs; their leases expire and they run again later.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import socket
+import uuid
+from datetime import datetime
+
+from agenta.db import utcnow
+from agenta.jobs import store
+from agenta.jobs.execute import run_claimed
+from agenta.jobs.queue import JobQueue
+from agenta.jobs.registry import CronSpec, JobContext
+
+log = logging.getLogger("agenta.jobs")
+
+
+def cron_key(name: str, tick: datetime) -> str:
+    return f"cron:{name}:{tick:%Y-%m-%dT%H:%M}"
+
+
+def runner_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+
+
+class InProcessRunner:
+    """Runs queued jobs in this process, at most ``concurrency`` at a time."""
+
+    def __init__(
+        self,
+        queue: JobQueue,
+        context: JobContext,
+        *,
+        concurrency: int = 8,
+        poll_interval: float = 0.5,
+        lease: float = 30.0,
+        cron: bool = True,
+    ) -> None:
+        self.queue = queue
+        self.context = context
+        self.concurrency = concurrency
+        self.poll_interval = poll_interval
+        self.lease = lease
+        self.cron = cron
+        self.name = runner_name()
+        self._running: set[asyncio.Task[None]] = set()
+        self._loops: list[asyncio.Task[None]] = []
+        self._last_tick: datetime | None = None
+
+    def start(self) -> None:
+        self._loops.append(asyncio.create_task(self._poll_loop(), name="jobs-poll"))
+        if self.cron and self.queue.registry.crons:
+            self._loops.append(asyncio.create_task(self._cron_loop(), name="jobs-cron"))
+
+    async def stop(self) -> None:
+        for task in [*self._loops, *self._running]:
+            task.cancel()
+        for task in [*self._loops, *self._running]:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        self._loops.clear()
+
+    async def run_until_idle(self, timeout: float = 30.0) -> None:
+        """Run due jobs until none are left (for tests and the CLI); raises on timeout."""
+        async with asyncio.timeout(timeout):
+            while True:
+                started = await self._fill_slots()
+                if not started and not self._running:
+                    return
+                await asyncio.sleep(0.01)
+
+    async def _poll_loop(self) -> None:
+        while True:
+            try:
+                await self._fill_slots()
+            except Exception:
+                log.exception("job poll failed")
+            self.queue.wakeup.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.queue.wakeup.wait(), self.poll_interval)
+
+    async def _fill_slots(self) -> int:
+        free = self.concurrency - len(self._running)
+        if free <= 0:
+            return 0
+        started = 0
+        for job_id in await store.runnable_ids(self.context.db, free):
+            claimed = await store.claim(self.context.db, job_id, self.name, self.lease)
+            if claimed is None:
+                continue
+            task = asyncio.create_task(self._run(claimed))
+            self._running.add(task)
+            task.add_done_callback(self._running.discard)
+            started += 1
+        return started
+
+    async def _run(self, claimed: store.ClaimedJob) -> None:
+        registry = self.queue.registry
+        spec = (
+            registry.spec_for_cron(claimed.name)
+            if claimed.name in registry.crons
+            else registry.get(claimed.name)
+        )
+        ctx = JobContext(
+            settings=self.context.settings,
+            db=self.context.db,
+            queue=self.queue,
+            redis=self.context.redis,
+        )
+        outcome = await run_claimed(spec, claimed, ctx, worker=self.name, lease=self.lease)
+        if outcome.status == "retry":
+            self.queue.wakeup.set()
+
+    async def _cron_loop(self) -> None:
+        while True:
+            now = utcnow()
+            tick = now.replace(second=0, microsecond=0)
+            if tick != self._last_tick:
+                self._last_tick = tick
+                await self._enqueue_due(tick)
+            await asyncio.sleep(60 - now.second - now.microsecond / 1e6 + 0.01)
+
+    async def _enqueue_due(self, tick: datetime) -> None:
+        for cron in self.queue.registry.crons.values():
+            if tick.minute in cron.minutes():
+                await self._enqueue_tick(cron, tick)
+
+    async def _enqueue_tick(self, cron: CronSpec, tick: datetime) -> None:
+        try:
+            async with self.context.db.session() as session:
+                job_id = await store.insert_job(
+                    session, cron.name, {}, max_tries=1, idempotency_key=cron_key(cron.name, tick)
+                )
+            if job_id is not None:
+                self.queue.wakeup.set()
+        except Exception:
+            log.exception("could not enqueue cron tick", extra={"cron": cron.name})

@@ -1,0 +1,81 @@
+"""The running platform's shared resources, created once per process by the app lifespan.
+
+``Platform`` owns the database engine, the Redis client, the job queue and, in embedded mode, the
+in-process job runner. Request handlers reach it through dependencies (``agenta.deps``); nothing
+here lives in module globals, so tests can build as many apps as they like side by side.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Any
+
+from agenta.db import Database
+from agenta.jobs.catalog import build_registry
+from agenta.jobs.queue import JobQueue
+from agenta.jobs.registry import JobContext, JobRegistry
+from agenta.jobs.runner import InProcessRunner
+from agenta.settings import Settings
+
+if TYPE_CHECKING:
+    from redis.asyncio import Redis
+
+log = logging.getLogger("agenta")
+
+
+class Platform:
+    """Shared resources of one process (a plain class: request validation leaves it alone)."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        db: Database,
+        registry: JobRegistry,
+        queue: JobQueue,
+        redis: Redis | None = None,
+    ) -> None:
+        self.settings = settings
+        self.db = db
+        self.registry = registry
+        self.queue = queue
+        self.redis = redis
+        self.runner: InProcessRunner | None = None
+        # Feature-owned singletons (caches, provider pools), created lazily by their features.
+        self.services: dict[str, Any] = {}
+
+    @classmethod
+    async def start(
+        cls, settings: Settings, *, registry: JobRegistry | None = None, run_jobs: bool = True
+    ) -> Platform:
+        """Connect to the database (and Redis), and start the in-process runner if embedded."""
+        registry = registry or build_registry()
+        db = Database(settings.database_url)
+        redis = arq = None
+        if settings.redis_url is not None:
+            from arq.connections import ArqRedis
+            from redis.asyncio import ConnectionPool
+
+            # Connect lazily: a server whose Redis is down still starts and says so on /ready.
+            arq = ArqRedis(connection_pool=ConnectionPool.from_url(settings.redis_url))
+            redis = arq
+        queue = JobQueue(db, registry, arq=arq)
+        platform = cls(settings=settings, db=db, registry=registry, queue=queue, redis=redis)
+        if settings.embedded and run_jobs:
+            context = JobContext(settings=settings, db=db, queue=queue, redis=redis)
+            platform.runner = InProcessRunner(
+                queue,
+                context,
+                concurrency=settings.job_concurrency,
+                poll_interval=settings.job_poll_interval,
+                lease=settings.job_lease_seconds,
+            )
+            platform.runner.start()
+        return platform
+
+    async def stop(self) -> None:
+        if self.runner is not None:
+            await self.runner.stop()
+        await self.queue.drain()
+        if self.redis is not None:
+            await self.redis.aclose()
+        await self.db.dispose()

@@ -1,0 +1,48 @@
+"""The schema: migrations produce exactly what the models declare, on SQLite and Postgres."""
+
+from __future__ import annotations
+
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import inspect
+from sqlalchemy.engine import Connection
+
+from agenta.db import Database
+from agenta.models import load_all
+
+
+def differences(connection: Connection) -> list[object]:
+    context = MigrationContext.configure(connection, opts={"compare_type": True})
+    return list(compare_metadata(context, load_all()))
+
+
+async def test_the_migrations_match_the_models(database_url: str) -> None:
+    db = Database.unpooled(database_url)
+    try:
+        async with db.engine.connect() as conn:
+            diff = await conn.run_sync(differences)
+    finally:
+        await db.dispose()
+    assert diff == []
+
+
+async def test_sqlite_runs_in_wal_mode_with_foreign_keys_on(sqlite_url: str) -> None:
+    db = Database(sqlite_url)
+    try:
+        async with db.engine.connect() as conn:
+            journal = (await conn.exec_driver_sql("PRAGMA journal_mode")).scalar()
+            foreign_keys = (await conn.exec_driver_sql("PRAGMA foreign_keys")).scalar()
+    finally:
+        await db.dispose()
+    assert (journal, foreign_keys) == ("wal", 1)
+
+
+async def test_json_columns_are_jsonb_on_postgres(postgres_url: str) -> None:
+    db = Database.unpooled(postgres_url)
+    try:
+        async with db.engine.connect() as conn:
+            columns = await conn.run_sync(lambda c: inspect(c).get_columns("jobs"))
+    finally:
+        await db.dispose()
+    kwargs = next(c for c in columns if c["name"] == "kwargs")
+    assert type(kwargs["type"]).__name__ == "JSONB"
