@@ -9,9 +9,10 @@ Design:
   may hold delimiters, doubled quotes and line breaks. A record's line number is the physical line
   where it starts (one more than the lines consumed before it), so lines are counted correctly
   even when earlier values span several lines.
-* Windows line endings are normalised to ``\\n`` before parsing: the line break convention of the
+* Windows line endings are normalised to ``\\n`` while reading: the line break convention of the
   machine that saved the file is not part of the data, and keeping ``\\r\\n`` inside values would
-  give the same row different content ids depending on who exported it.
+  give the same row different content ids depending on who exported it. The text is fed to the
+  parser line by line, so a large file is never copied whole.
 * Cells stay strings, exactly as written (no trimming, no type guessing: "007" stays "007" and
   "true" stays "true"). Header names are trimmed, since " answer" is never meant.
 * Tolerated, with a warning: blank lines, rows whose fields are all empty, and trailing header
@@ -30,7 +31,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from agenta.core.testsets.problems import Problem, ProblemLog
-from agenta.core.testsets.table import Table
+from agenta.core.testsets.table import Table, iter_lines
 
 DELIMITERS = (",", ";", "\t")
 DELIMITER_NAMES = {",": "a comma", ";": "a semicolon", "\t": "a tab"}
@@ -43,14 +44,16 @@ Record = tuple[int, list[str]]
 
 def read_csv(text: str, log: ProblemLog, max_rows: int) -> Table | None:
     """Parse CSV text; problems go to ``log``; ``None`` when there is nothing usable."""
-    text = text.replace("\r\n", "\n")
+    if "\n" not in text:
+        text = text.replace("\r", "\n")  # classic Mac line endings, still written by some tools
     if _has_nul(text, log):
         return None
     hint = _EXCEL_SEP_HINT.match(text)
     delimiter = hint.group(1) if hint else detect_delimiter(text)
     # Values may legitimately be long documents; the file size limit already bounds them.
     csv.field_size_limit(max(csv.field_size_limit(), len(text)))
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    lines = iter_lines(text, keep_ends=True)
+    reader = csv.reader(lines, delimiter=delimiter, strict=True)
     records = _records(reader, log, delimiter)
     if hint:
         next(records, None)
@@ -117,6 +120,8 @@ def _explain(exc: csv.Error, delimiter: str, end_line: int, line: int) -> str:
         )
     if "unexpected end of data" in text:
         return "a quoted value starting in this row is never closed (the file ends inside quotes)"
+    if "new-line character" in text:
+        return "a line break (\\r) inside a value that is not in double quotes"
     return f"unreadable CSV ({text})"
 
 

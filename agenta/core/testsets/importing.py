@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import codecs
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import PurePath
@@ -59,6 +60,7 @@ _CONTENT_TYPES = {
     "application/x-jsonlines": "jsonl",
     "application/jsonlines": "jsonl",
 }
+_FIRST_VISIBLE = re.compile(r"\S")
 _WORKBOOK_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods", ".numbers"}
 _WORKBOOK_MESSAGE = "this is a spreadsheet workbook, not a CSV file; save it as CSV UTF-8 first"
 
@@ -101,7 +103,7 @@ def parse_upload(
     _check_size(data, max_bytes)
     _refuse_non_text(data, filename)
     text = decode_utf8(data)
-    if not text.strip():
+    if not text or text.isspace():
         raise refuse("the file is empty")
     format_ = resolve_format(text, filename=filename, content_type=content_type, fmt=fmt)
     log = ProblemLog(MAX_PROBLEMS)
@@ -138,7 +140,8 @@ def resolve_format(
 
 def sniff_format(text: str) -> str:
     """Guess the format from the content alone."""
-    start = text.lstrip()[:1]
+    first = _FIRST_VISIBLE.search(text)
+    start = first.group() if first else ""
     if start == "[":
         return "json"
     if start != "{":

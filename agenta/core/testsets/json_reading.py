@@ -18,7 +18,7 @@ from collections.abc import Callable
 from typing import Any
 
 from agenta.core.testsets.problems import ProblemLog
-from agenta.core.testsets.table import Table, columns_of, kind_of
+from agenta.core.testsets.table import Table, columns_of, iter_lines, kind_of
 
 _BETWEEN_ITEMS = re.compile(r"[\s,]*")
 
@@ -63,7 +63,7 @@ def read_jsonl(text: str, log: ProblemLog, max_rows: int) -> Table | None:
     """Parse JSON Lines (one object per line, blank lines ignored); problems go to ``log``."""
     rows: list[dict[str, Any]] = []
     lines: list[int] = []
-    for number, raw in enumerate(text.split("\n"), start=1):
+    for number, raw in enumerate(iter_lines(text, keep_ends=False), start=1):
         if not raw or raw.isspace():
             continue
         if len(rows) == max_rows:

@@ -8,7 +8,7 @@ only by rescanning), so the location is a function rather than a list.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -55,3 +55,24 @@ class Table:
     def label(self, index: int) -> str:
         """How a message names row ``index``, e.g. ``row 3`` (1-based, data rows only)."""
         return f"{self.noun} {index + 1}"
+
+
+def iter_lines(text: str, *, keep_ends: bool) -> Iterator[str]:
+    """The physical lines of ``text`` (split on ``\\n`` only), without copying the whole text.
+
+    ``str.split`` and ``io.StringIO`` would each hold a second copy of a file that may be
+    hundreds of megabytes once decoded; yielding slices keeps one line alive at a time. A
+    ``\\r\\n`` ending becomes ``\\n`` when ends are kept, and is dropped with the rest otherwise.
+    """
+    start, size = 0, len(text)
+    while start < size:
+        end = text.find("\n", start)
+        if end < 0:
+            yield text[start:]
+            return
+        line = text[start : end + 1]
+        start = end + 1
+        if keep_ends:
+            yield line[:-2] + "\n" if line.endswith("\r\n") else line
+        else:
+            yield line[:-2] if line.endswith("\r\n") else line[:-1]
