@@ -1,0 +1,1 @@
+"""Tracing: OTLP decoding, span normalisation, trace trees and redaction (pure functions)."""
