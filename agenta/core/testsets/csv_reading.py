@@ -74,7 +74,7 @@ def detect_delimiter(text: str) -> str:
 def _delimiter_score(sample: str, delimiter: str, cut: bool) -> tuple[bool, bool, int]:
     reader = csv.reader(io.StringIO(sample, newline=""), delimiter=delimiter)
     try:
-        records = [r for r in itertools.islice(reader, _SNIFF_RECORDS) if any(r)]
+        records = [r for r in itertools.islice(reader, _SNIFF_RECORDS) if r]
     except csv.Error:
         return (False, False, 0)
     if cut and len(records) < _SNIFF_RECORDS and len(records) > 1:
@@ -206,8 +206,9 @@ def _warnings(unnamed: list[int], empty_lines: list[int], header_line: int) -> l
     if empty_lines:
         shown = ", ".join(str(line) for line in empty_lines[:10])
         more = ", ..." if len(empty_lines) > 10 else ""
-        count = len(empty_lines)
-        warnings.append(Problem(None, f"skipped {count} empty rows (lines {shown}{more})"))
+        rows, lines = ("row", "line") if len(empty_lines) == 1 else ("rows", "lines")
+        message = f"skipped {len(empty_lines)} empty {rows} ({lines} {shown}{more})"
+        warnings.append(Problem(None, message))
     return warnings
 
 
