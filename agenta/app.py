@@ -19,6 +19,7 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
 
 from agenta import __version__
+from agenta.core.access import errors as access_errors
 from agenta.core.health import routes as health_routes
 from agenta.deps import DEPENDENCIES
 from agenta.errors import EXCEPTION_HANDLERS
@@ -65,7 +66,10 @@ def create_app(
     return Litestar(
         route_handlers=route_handlers(),
         dependencies=DEPENDENCIES,
-        exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
+        exception_handlers={  # type: ignore[arg-type]
+            **EXCEPTION_HANDLERS,
+            **access_errors.EXCEPTION_HANDLERS,
+        },
         middleware=[DefineMiddleware(RequestLogMiddleware)],
         template_config=pages.template_config(settings, NAVIGATION),
         openapi_config=OpenAPIConfig(

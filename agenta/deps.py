@@ -2,7 +2,8 @@
 
 A handler asks for them by name, e.g. ``db_session: NamedDependency[AsyncSession]``. The session
 is a transaction that commits when the handler returns normally and rolls back when it raises, so
-a failed request never leaves half its writes behind.
+a failed request never leaves half its writes behind. ``principal`` (and ``identity``) are the
+caller as established by the route's access guard (``agenta.core.access.guards``).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from litestar import Request
 from litestar.di import Provide
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from agenta.core.access.principal import Identity, Principal
 from agenta.jobs.queue import JobQueue
 from agenta.platform import Platform
 from agenta.settings import Settings
@@ -47,9 +49,29 @@ async def provide_db_session(request: Request[Any, Any, Any]) -> AsyncIterator[A
             await session.commit()
 
 
+async def provide_principal(request: Request[Any, Any, Any]) -> Principal:
+    """The caller in the project in scope, set by a ``requires(...)`` guard on the route."""
+    principal = request.state.get("principal")
+    if principal is None:
+        raise RuntimeError(
+            f"{request.url.path} asks for the principal but has no requires(...) guard"
+        )
+    return principal  # type: ignore[no-any-return]
+
+
+async def provide_identity(request: Request[Any, Any, Any]) -> Identity:
+    """The authenticated caller, set by a ``requires(...)`` or ``authenticated()`` guard."""
+    identity = request.state.get("identity")
+    if identity is None:
+        raise RuntimeError(f"{request.url.path} asks for the identity but has no access guard")
+    return identity  # type: ignore[no-any-return]
+
+
 DEPENDENCIES = {
     "platform": Provide(provide_platform),
     "settings": Provide(provide_settings),
     "queue": Provide(provide_queue),
     "db_session": Provide(provide_db_session),
+    "principal": Provide(provide_principal),
+    "identity": Provide(provide_identity),
 }
