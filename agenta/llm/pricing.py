@@ -27,20 +27,23 @@ def price_for(
     model: str,
     *,
     provider: str | None = None,
+    model_id: str | None = None,
     overrides: PriceOverrides | None = None,
     catalog: ModelCatalog | None = None,
 ) -> ModelPrice | None:
     """The price of ``model``: project overrides first, then the catalog.
 
-    ``model`` is the configured name (``provider/model`` or bare); with ``provider`` given, the
-    bare provider-side id is looked up too.
+    ``model`` is the configured name (``provider/model``, a bare name, or a custom connection's
+    ``slug/model``); ``provider`` and ``model_id`` (the id the provider knows it by) let the
+    catalog and overrides be searched under the provider-side id too.
     """
-    bare = model.split("/", 1)[1] if provider and model.startswith(provider + "/") else model
-    for key in (model, bare):
+    if model_id is None and provider and model.startswith(provider + "/"):
+        model_id = model.split("/", 1)[1]
+    for key in dict.fromkeys((model, model_id or model)):
         if overrides and key in overrides:
             return _as_price(overrides[key], key)
     catalog = catalog or load_catalog()
-    entry = catalog.get(provider, bare) if provider else None
+    entry = catalog.get(provider, model_id or model) if provider else None
     entry = entry or catalog.find(model)
     return entry.price if entry else None
 
@@ -56,14 +59,15 @@ def cost_of(
     usage: Usage,
     *,
     provider: str | None = None,
+    model_id: str | None = None,
     overrides: PriceOverrides | None = None,
     catalog: ModelCatalog | None = None,
 ) -> float | None:
     """USD cost of a call to ``model`` with ``usage``; ``None`` when the model has no price."""
-    price = price_for(model, provider=provider, overrides=overrides, catalog=catalog)
-    if price is None:
-        return None
-    return cost_with(price, usage)
+    price = price_for(
+        model, provider=provider, model_id=model_id, overrides=overrides, catalog=catalog
+    )
+    return None if price is None else cost_with(price, usage)
 
 
 def cost_with(price: ModelPrice, usage: Usage) -> float:

@@ -7,7 +7,9 @@ deployment URLs and ``api-version``) and ``anthropic`` (the Messages API). A kin
 base URL and the environment variables that act as local fallbacks for its key and base URL
 (names follow the common LiteLLM conventions, so existing ``.env`` files keep working).
 
-The table is immutable data; ``provider_kind`` normalises the aliases people type.
+Every kind with a public endpoint names it, so the SDKs never fall back to reading the process
+environment themselves. The table is immutable data; ``provider_kind`` normalises the aliases
+people type.
 """
 
 from __future__ import annotations
@@ -45,6 +47,7 @@ _KINDS = (
         "openai",
         "OpenAI",
         "openai",
+        "https://api.openai.com/v1",
         key_env="OPENAI_API_KEY",
         base_url_env="OPENAI_BASE_URL",
         official_openai=True,
@@ -53,6 +56,7 @@ _KINDS = (
         "anthropic",
         "Anthropic",
         "anthropic",
+        "https://api.anthropic.com",
         key_env="ANTHROPIC_API_KEY",
         base_url_env="ANTHROPIC_BASE_URL",
     ),

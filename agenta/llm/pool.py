@@ -1,0 +1,63 @@
+"""Reuse of providers (and so of SDK clients and their connection pools) across calls.
+
+Building an SDK client costs far more than a call's own overhead, and each client keeps its HTTP
+connections alive, so providers are cached per credentials identity: kind, base URL, key and
+extras. The cache belongs to a ``ProviderPool`` instance (one per ``LLMClient``, owned by the
+app), never to the module. It is bounded: the least recently used provider is dropped when full;
+it is not closed then, because a call may still be using it, and its connections go with it.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from typing import Any
+
+from agenta.llm.credentials import ProviderCredentials
+from agenta.llm.errors import CredentialsError
+from agenta.llm.provider_kinds import provider_kind
+from agenta.llm.providers.anthropic_provider import AnthropicProvider
+from agenta.llm.providers.base import Provider
+from agenta.llm.providers.openai_provider import OpenAIProvider
+
+
+class ProviderPool:
+    """Providers built on demand and kept per credentials identity."""
+
+    def __init__(self, max_providers: int = 128) -> None:
+        self._max_providers = max_providers
+        self._providers: OrderedDict[tuple[Any, ...], Provider] = OrderedDict()
+
+    def __len__(self) -> int:
+        return len(self._providers)
+
+    def provider_for(self, credentials: ProviderCredentials) -> Provider:
+        """The provider for ``credentials``, reused if one was built before."""
+        key = credentials.cache_key()
+        provider = self._providers.get(key)
+        if provider is None:
+            provider = build_provider(credentials)
+            self._providers[key] = provider
+            if len(self._providers) > self._max_providers:
+                self._providers.popitem(last=False)
+        else:
+            self._providers.move_to_end(key)
+        return provider
+
+    async def aclose(self) -> None:
+        """Close every cached provider's connections and forget them."""
+        providers = list(self._providers.values())
+        self._providers.clear()
+        for provider in providers:
+            await provider.aclose()
+
+
+def build_provider(credentials: ProviderCredentials) -> Provider:
+    """A new provider speaking the wire protocol of ``credentials.kind``."""
+    kind = provider_kind(credentials.kind)
+    if kind is None:
+        raise CredentialsError(
+            f"unknown provider kind {credentials.kind!r}", reason="unknown-provider"
+        )
+    if kind.wire == "anthropic":
+        return AnthropicProvider(credentials, kind)
+    return OpenAIProvider(credentials, kind)

@@ -1,0 +1,1 @@
+"""Provider implementations over the official SDKs (imported lazily by each provider)."""
