@@ -5,7 +5,7 @@ Design:
 * The delimiter is a comma, a semicolon or a tab, chosen by parsing the first records with each
   and keeping the one that gives a multi-column header with a consistent width (ties go to the
   comma). An Excel ``sep=X`` first line overrides the guess.
-* Parsing uses the standard ``csv`` module in strict mode over the whole text, so quoted values
+* Parsing uses the standard ``csv`` module in strict mode, so quoted values
   may hold delimiters, doubled quotes and line breaks. A record's line number is the physical line
   where it starts (one more than the lines consumed before it), so lines are counted correctly
   even when earlier values span several lines.
@@ -15,10 +15,11 @@ Design:
   parser line by line, so a large file is never copied whole.
 * Cells stay strings, exactly as written (no trimming, no type guessing: "007" stays "007" and
   "true" stays "true"). Header names are trimmed, since " answer" is never meant.
-* Tolerated, with a warning: blank lines, rows whose fields are all empty, and trailing header
-  columns without a name and without any value (spreadsheets leave both behind). Everything else
-  that is off (duplicate or missing names on columns holding data, rows with too many or too
-  few fields, broken quotes, NUL bytes) is a problem that refuses the file.
+* Tolerated, with a warning: blank lines, rows whose fields are all empty, and header columns
+  without a name and without any value (spreadsheets leave both behind); rows may also leave out
+  the nameless columns a header ends with. Everything else that is off (duplicate or missing
+  names on columns holding data, rows with too many or too few fields, broken quotes, NUL bytes)
+  is a problem that refuses the file.
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ DELIMITERS = (",", ";", "\t")
 DELIMITER_NAMES = {",": "a comma", ";": "a semicolon", "\t": "a tab"}
 _SNIFF_CHARS = 64 * 1024
 _SNIFF_RECORDS = 50
-_EXCEL_SEP_HINT = re.compile(r"sep=(.)\n")
+_EXCEL_SEP_HINT = re.compile(r"sep=(.)\r?\n")
 
 Record = tuple[int, list[str]]
 
@@ -132,6 +133,8 @@ def _read_body(
     names = [name.strip() for name in names]
     _check_duplicate_names(names, header_line, log)
     unnamed = [index for index, name in enumerate(names) if not name]
+    # Rows may leave out the nameless columns a header ends with (a stray trailing delimiter).
+    shortest = _width_without_trailing_unnamed(names)
     builder = _row_builder(names, unnamed)
     rows: list[dict[str, Any]] = []
     lines: list[int] = []
@@ -142,7 +145,7 @@ def _read_body(
             if fields:
                 empty_lines.append(line)
             continue
-        if len(fields) != len(names):
+        if not shortest <= len(fields) <= len(names):
             log.add(line, _width_message(len(fields), len(names), delimiter))
             continue
         if len(rows) == max_rows:
@@ -157,6 +160,13 @@ def _read_body(
     columns = [name for name in names if name]
     warnings = _warnings(unnamed, empty_lines, header_line)
     return Table(columns, rows, lines.__getitem__, "row", True, warnings)
+
+
+def _width_without_trailing_unnamed(names: list[str]) -> int:
+    width = len(names)
+    while width > 1 and not names[width - 1]:
+        width -= 1
+    return width
 
 
 def _check_duplicate_names(names: list[str], line: int, log: ProblemLog) -> None:
@@ -181,7 +191,7 @@ def _check_unnamed(
     fields: list[str], unnamed: list[int], reported: set[int], line: int, log: ProblemLog
 ) -> None:
     for index in unnamed:
-        if fields[index] and index not in reported:
+        if index < len(fields) and fields[index] and index not in reported:
             reported.add(index)
             log.add(
                 line,
@@ -191,7 +201,8 @@ def _check_unnamed(
 
 
 def _width_message(found: int, expected: int, delimiter: str) -> str:
-    message = f"this row has {found} fields but the header has {expected} columns"
+    fields = "field" if found == 1 else "fields"
+    message = f"this row has {found} {fields} but the header has {expected} columns"
     if found > expected:
         name = DELIMITER_NAMES.get(delimiter, repr(delimiter))
         return f"{message}; a value containing {name} must be put in double quotes"

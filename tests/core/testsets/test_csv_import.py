@@ -39,7 +39,7 @@ def test_it_detects_tabs(make_csv, parse):
 
 
 def test_it_obeys_an_excel_sep_line(make_csv, parse):
-    parsed = parse(make_csv("sep=;", "a;b", "1,2;3"))
+    parsed = parse(make_csv("sep=;", "a;b", "1,2;3", newline="\r\n"))
 
     assert parsed.columns == ["a", "b"]
     assert parsed.rows == [{"a": "1,2", "b": "3"}]
@@ -106,6 +106,18 @@ def test_it_drops_trailing_unnamed_columns_that_hold_nothing(make_csv, parse):
     assert parsed.warnings == [Problem(1, "ignored empty columns without a name: 3, 4")]
 
 
+def test_it_accepts_rows_without_the_stray_trailing_delimiter_of_the_header(make_csv, parse):
+    parsed = parse(make_csv("q,a,", "1,2", "3,4,"))
+
+    assert parsed.rows == [{"q": "1", "a": "2"}, {"q": "3", "a": "4"}]
+
+
+def test_it_still_refuses_rows_missing_a_named_column_after_a_stray_delimiter(make_csv, refusal):
+    error = refusal(make_csv("q,a,", "1"))
+
+    assert error.problems == [Problem(2, "this row has 1 field but the header has 3 columns")]
+
+
 def test_it_refuses_a_value_under_a_column_without_a_name(make_csv, refusal):
     error = refusal(make_csv("q,,a", "1,,2", "3,oops,4"))
 
@@ -125,7 +137,7 @@ def test_it_names_the_file_line_of_a_short_row_after_multiline_values(make_csv, 
 
     error = refusal(data)
 
-    assert error.problems == [Problem(5, "this row has 1 fields but the header has 2 columns")]
+    assert error.problems == [Problem(5, "this row has 1 field but the header has 2 columns")]
 
 
 def test_it_names_the_line_of_a_long_row_and_suggests_quoting(make_csv, refusal):
