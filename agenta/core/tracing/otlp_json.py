@@ -46,9 +46,11 @@ def decode_json(body: bytes, limits: DecodeLimits) -> ExportBatch:
     document = _load(body)
     batch = ExportBatch()
     seen = 0
-    for resource_spans in _list(document, "resourceSpans", "resource_spans", "request"):
+    for entry in _list(document, "resourceSpans", "resource_spans", "request"):
+        resource_spans = _object(entry, "resourceSpans entry")
         resource = _resource(resource_spans, limits)
-        for scope_spans in _scope_spans(resource_spans):
+        for scope_entry in _scope_spans(resource_spans):
+            scope_spans = _object(scope_entry, "scopeSpans entry")
             scope_name = _scope_name(scope_spans)
             for span in _list(scope_spans, "spans", "spans", "scopeSpans entry"):
                 seen += 1
@@ -76,10 +78,14 @@ def _get(obj: dict[str, Any], camel: str, snake: str) -> Any:
     return obj.get(snake) if value is None else value
 
 
-def _list(obj: Any, camel: str, snake: str, where: str) -> list[dict[str, Any]]:
-    if not isinstance(obj, dict):
-        raise OTLPDecodeError(f"{where} must be a JSON object, got {type(obj).__name__}")
-    items = _get(obj, camel, snake)
+def _object(value: Any, where: str) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise OTLPDecodeError(f"{where} must be a JSON object, got {type(value).__name__}")
+    return value
+
+
+def _list(obj: Any, camel: str, snake: str, where: str) -> list[Any]:
+    items = _get(_object(obj, where), camel, snake)
     if items is None:
         return []
     if not isinstance(items, list):
@@ -106,7 +112,9 @@ def _scope_name(scope_spans: dict[str, Any]) -> str:
 
 
 def _resource(resource_spans: dict[str, Any], limits: DecodeLimits) -> dict[str, Any]:
-    resource = resource_spans.get("resource") or {}
+    resource = resource_spans.get("resource")
+    if resource is None:
+        return {}
     try:
         if not isinstance(resource, dict):
             raise SpanRejected(f"resource must be an object, got {type(resource).__name__}")
@@ -141,7 +149,8 @@ def _raw_span(
         _integer(_get(span, "endTimeUnixNano", "end_time_unix_nano"), "endTimeUnixNano"),
     )
     parent = _get(span, "parentSpanId", "parent_span_id")
-    status = span.get("status") or {}
+    status = span.get("status")
+    status = {} if status is None else status
     if not isinstance(status, dict):
         raise SpanRejected("status must be an object")
     return RawSpan(
