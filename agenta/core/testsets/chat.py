@@ -61,6 +61,8 @@ def _decode_cell(text: str) -> Any:
         return json.loads(text)
     except ValueError as exc:
         return _Undecodable(f"not valid JSON ({exc}); expected an array such as {_EXAMPLE}")
+    except RecursionError:
+        return _Undecodable("nested too deeply to be read")
 
 
 def messages_problem(value: Any) -> str | None:

@@ -6,7 +6,8 @@ start before the last row is read. Pass ``columns`` to keep it fully streaming; 
 rows are gathered first to learn the columns.
 
 Column order is ``columns`` (or first-seen key order). JSON and JSON Lines objects list their
-keys in that order and keep value types; keys a row does not have are left out, never invented.
+keys in that order and keep value types; keys a row does not have are left out, never invented,
+and keys outside ``columns`` are not exported.
 In CSV, strings are written as they are, missing values and ``null`` as empty cells, and every
 other value (numbers, booleans, lists, objects) as JSON text, which is how a ``messages`` cell
 is read back. Reading CSV back yields strings for those other columns: the CSV round trip is

@@ -148,7 +148,7 @@ def sniff_format(text: str) -> str:
         return "csv"
     try:
         json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):
         return "jsonl"
     # One object: a single-line file is valid JSON Lines; a multi-line one is a JSON object,
     # and the JSON reader will explain that an array was expected.

@@ -21,6 +21,7 @@ from agenta.core.testsets.problems import ProblemLog
 from agenta.core.testsets.table import Table, columns_of, iter_lines, kind_of
 
 _BETWEEN_ITEMS = re.compile(r"[\s,]*")
+TOO_DEEP = "values are nested too deeply to be read"
 
 
 def _refuse_constant(name: str) -> Any:
@@ -39,6 +40,9 @@ def read_json(text: str, log: ProblemLog, max_rows: int) -> Table | None:
         return None
     except ValueError as exc:
         log.add(None, str(exc))
+        return None
+    except RecursionError:
+        log.add(None, TOO_DEEP)
         return None
     if not isinstance(value, list):
         log.add(1, _not_an_array(value))
@@ -90,6 +94,8 @@ def _decode_line(raw: str, number: int, log: ProblemLog) -> Any:
         log.add(number, f"invalid JSON: {exc.msg} (column {exc.colno}){hint}")
     except ValueError as exc:
         log.add(number, str(exc))
+    except RecursionError:
+        log.add(number, TOO_DEEP)
     return _BROKEN
 
 

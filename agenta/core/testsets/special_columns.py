@@ -93,6 +93,8 @@ def _split_row(
     }
     if any(value is not None for value in found.values()):
         values.attributes[index] = TestcaseAttributes(**found)
+    if not row:
+        report("has no data besides its special columns")
 
 
 def _row_id(
@@ -122,7 +124,7 @@ def _attribute(
             return None
         try:
             value = json.loads(value)
-        except ValueError:
+        except (ValueError, RecursionError):
             report(f"{column} must hold a JSON object, not {_shown(value)}")
             return None
     if value is None or isinstance(value, dict):

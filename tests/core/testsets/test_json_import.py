@@ -144,3 +144,11 @@ def test_it_refuses_more_json_lines_than_the_row_limit(refusal):
     error = refusal(data, "set.jsonl", max_rows=2)
 
     assert error.problems == [Problem(4, "the file has more than 2 rows, the limit")]
+
+
+def test_it_refuses_absurdly_deep_nesting_instead_of_crashing(refusal):
+    deep = b'[{"q": ' + b"[" * 100_000 + b"]" * 100_000 + b"}]"
+
+    error = refusal(deep, "deep.json")
+
+    assert error.problems == [Problem(None, "values are nested too deeply to be read")]

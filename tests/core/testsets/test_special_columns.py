@@ -67,3 +67,11 @@ def test_it_stores_the_dedup_id_in_the_data_like_the_original(make_csv, parse):
 
     assert parsed.columns == ["q", "testcase_dedup_id"]
     assert parsed.rows == [{"q": "a", "testcase_dedup_id": "d-1"}]
+
+
+def test_it_refuses_a_row_that_holds_only_special_columns(refusal):
+    data = json.dumps([{"q": 1}, {"__id__": str(KEPT_ID), "__tags__": {"a": 1}}]).encode()
+
+    error = refusal(data, "set.json")
+
+    assert error.problems == [Problem(1, "item 2: has no data besides its special columns")]
