@@ -22,6 +22,7 @@ import csv
 import io
 import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from functools import partial
 from typing import Any
 from uuid import UUID
 
@@ -60,16 +61,19 @@ def export_rows(
 
 
 def _chunked(pieces: Iterator[str], prefix: str) -> Iterator[bytes]:
+    # A lone surrogate (JSON allows "\ud800") cannot be UTF-8 encoded; writing it back as the
+    # escape it came from keeps a stream from dying half-way (and is exact inside JSON strings).
+    encode = partial(str.encode, encoding="utf-8", errors="backslashreplace")
     buffer = [prefix]
     size = len(prefix)
     for piece in pieces:
         buffer.append(piece)
         size += len(piece)
         if size >= CHUNK_CHARS:
-            yield "".join(buffer).encode("utf-8")
+            yield encode("".join(buffer))
             buffer, size = [], 0
     if size:
-        yield "".join(buffer).encode("utf-8")
+        yield encode("".join(buffer))
 
 
 def _csv_pieces(

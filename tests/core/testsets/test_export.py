@@ -131,3 +131,9 @@ def test_typed_values_round_trip_through_json_formats_but_come_back_as_text_from
     assert parse_upload(exported(rows, None, "csv"), fmt="csv").rows == [
         {"n": "42", "ok": "false", "nested": '{"k": [1, 2]}'}
     ]
+
+
+def test_a_lone_surrogate_from_a_json_import_survives_a_json_round_trip():
+    rows = parse_upload(b'[{"q": "broken \\ud800 pair"}]', fmt="json").rows
+
+    assert parse_upload(exported(rows, None, "json"), fmt="json").rows == rows
