@@ -42,11 +42,16 @@ _NAT64_PREFIX = ipaddress.IPv6Network("64:ff9b::/96")
 
 
 class OutboundError(Exception):
-    """An outbound request was refused or failed; ``reason`` is a readable explanation."""
+    """An outbound request was refused or failed; ``reason`` is a readable explanation.
 
-    def __init__(self, reason: str) -> None:
+    ``refused`` is true when the request was never sent because the URL broke a rule here
+    (scheme, private address), false when the destination failed (DNS, connection, answer).
+    """
+
+    def __init__(self, reason: str, *, refused: bool = False) -> None:
         super().__init__(reason)
         self.reason = reason
+        self.refused = refused
 
 
 @dataclass(frozen=True)
@@ -95,12 +100,12 @@ def _parse_url(url: str) -> httpx.URL:
     try:
         target = httpx.URL(url)
     except (httpx.InvalidURL, TypeError) as exc:
-        raise OutboundError(f"not a valid URL: {url!r}") from exc
+        raise OutboundError(f"not a valid URL: {url!r}", refused=True) from exc
     if target.scheme not in {"http", "https"}:
         scheme = target.scheme or "none"
-        raise OutboundError(f"only http and https URLs are allowed, got {scheme!r}")
+        raise OutboundError(f"only http and https URLs are allowed, got {scheme!r}", refused=True)
     if not target.host:
-        raise OutboundError(f"the URL has no host: {url!r}")
+        raise OutboundError(f"the URL has no host: {url!r}", refused=True)
     return target
 
 
@@ -118,7 +123,7 @@ async def resolve_public_address(
             problem = private_address_problem(address)
             if problem:
                 shown = host if host == str(address) else f"{host} ({address})"
-                raise OutboundError(f"refused to connect to {shown}: {problem}")
+                raise OutboundError(f"refused to connect to {shown}: {problem}", refused=True)
     return addresses[0]
 
 
