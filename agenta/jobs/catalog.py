@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from agenta.core.events import jobs as events_jobs
 from agenta.jobs import system
 from agenta.jobs.registry import JobRegistry
 
 
 def build_registry() -> JobRegistry:
     """All jobs and crons of the platform (features add their lists here)."""
-    jobs = [*system.JOBS]
-    crons = [*system.CRONS]
+    jobs = [*system.JOBS, *events_jobs.JOBS]
+    crons = [*system.CRONS, *events_jobs.CRONS]
     return JobRegistry(jobs=jobs, crons=crons)
