@@ -94,6 +94,8 @@ def normalize_span(raw: RawSpan, cost_fn: CostFn | None = None) -> Span:
         if not _claim(key, parts, value, draft, conventions):
             unmapped.append((key, parts, value))
 
+    if draft.has_numbered_keys:
+        draft.ag = listify(draft.ag)
     _place_payloads(draft)
     model = _model(draft.ag)
     span_type = _span_type(draft, model)

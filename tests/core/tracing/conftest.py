@@ -7,9 +7,11 @@ encodes them exactly as the OTLP/HTTP exporter does (the Agenta SDK uses that ex
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -21,8 +23,8 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 from opentelemetry.trace import Span as OtelSpan
 from opentelemetry.trace import SpanKind, Status, StatusCode, Tracer
 
-from agenta.core.tracing.normalize import CostFn, normalize_spans
-from agenta.core.tracing.otlp import decode_export_request
+from agenta.core.tracing.normalize import CostFn, normalize_span, normalize_spans
+from agenta.core.tracing.otlp import RawLink, RawSpan, decode_export_request
 from agenta.core.tracing.span import Span
 
 
@@ -50,7 +52,10 @@ class Recorder:
         with self.tracer.start_as_current_span(
             name, attributes=attributes, record_exception=False, set_status_on_exception=False
         ) as span:
-            span.record_exception(error)
+            try:
+                raise error
+            except Exception as raised:
+                span.record_exception(raised)
             span.set_status(Status(StatusCode.ERROR, f"{type(error).__name__}: {error}"))
 
 
@@ -112,5 +117,51 @@ def sdk_trace(recorder: Callable[..., Recorder]) -> Callable[..., bytes]:
         ):
             pass
         return record.export()
+
+    return make
+
+
+TRACE_ID = "0af7651916cd43dd8448eb211c80319c"
+
+
+def span_id_of(name: str) -> str:
+    """A stable span id for a test span name."""
+    return hashlib.sha256(name.encode()).hexdigest()[:16]
+
+
+@pytest.fixture
+def make_span() -> Callable[..., Span]:
+    """A normalised span with chosen ids and timing (seconds after a fixed instant).
+
+    `make_span("child", "b" * 16, parent="a" * 16, start=1, end=2, attributes={...},
+    error=True, links=[...])`; the span id defaults to `span_id_of(name)`.
+    """
+    epoch = datetime(2025, 1, 1, tzinfo=UTC)
+
+    def make(
+        name: str,
+        span_id: str | None = None,
+        parent: str | None = None,
+        start: float = 0.0,
+        end: float = 1.0,
+        attributes: dict[str, Any] | None = None,
+        error: bool = False,
+        trace_id: str = TRACE_ID,
+        links: list[RawLink] | None = None,
+    ) -> Span:
+        raw = RawSpan(
+            trace_id=trace_id,
+            span_id=span_id or span_id_of(name),
+            parent_id=parent,
+            name=name,
+            kind="SPAN_KIND_INTERNAL",
+            start_time=epoch + timedelta(seconds=start),
+            end_time=epoch + timedelta(seconds=end),
+            status_code="STATUS_CODE_ERROR" if error else "STATUS_CODE_UNSET",
+            status_message="failed" if error else "",
+            attributes=attributes or {},
+            links=links or [],
+        )
+        return normalize_span(raw)
 
     return make

@@ -12,6 +12,8 @@ already canonical and are re-nested as they are (`ag.data.*`, `ag.meta.*`, `ag.f
 - `ag.refs.<entity>.{id,slug,version}` / `ag.references.*` -> references (the SDK's
   `store_refs` short key `variant` means the application variant);
 - `ag.session.id`, `ag.user.id`, `ag.agent.id` -> the span's session/user/agent ids.
+The SDK flattens lists it meets below `ag.data` into numbered keys
+(`ag.data.internals.docs.0`); those come back as lists.
 """
 
 from __future__ import annotations
@@ -40,6 +42,8 @@ def claim(key: str, parts: list[str], value: Any, draft: Draft) -> bool:
     namespace = parts[1]
     if namespace in _KEPT_NAMESPACES:
         draft.put(parts[1:], value)
+        if not draft.has_numbered_keys:
+            draft.has_numbered_keys = any(part.isdigit() for part in parts)
         return True
     if namespace == "type":
         return _claim_type(parts, value, draft)

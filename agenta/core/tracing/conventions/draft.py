@@ -74,6 +74,8 @@ class Draft:
     session_id: str | None = None
     user_id: str | None = None
     agent_id: str | None = None
+    # Set when a key had a numbered segment (a flattened list), so `ag` needs `listify`.
+    has_numbered_keys: bool = False
 
     def put(self, path: Sequence[str], value: Any) -> None:
         """Set a value in the `ag` tree, e.g. `put(("meta", "system"), "openai")`."""
