@@ -15,7 +15,8 @@ Design:
 - Redirects are not followed: a redirect is one more URL that would need checking, and the
   callers have no use for them. The 3xx response is returned as is.
 - The response body is read raw (identity encoding is requested) up to ``max_bytes``; a bigger one
-  is refused. The whole exchange
+  is refused, or cut at the cap when the caller only keeps an excerpt (``truncate=True``, as
+  webhook deliveries do: their receiver's answer is logged, not used). The whole exchange
   (connect, send, read) must finish within ``timeout`` seconds.
 - Environment proxies are ignored, since a proxy would resolve the name again on its side.
 Every refusal or failure raises ``OutboundError`` whose ``reason`` says what went wrong.
@@ -61,6 +62,7 @@ class OutboundResponse:
     status_code: int
     headers: Mapping[str, str]
     body: bytes
+    truncated: bool = False
 
     def json(self) -> Any:
         """The body parsed as JSON; raises ``OutboundError`` if it is not JSON."""
@@ -68,6 +70,12 @@ class OutboundResponse:
             return json.loads(self.body)
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
             raise OutboundError(f"the response body is not valid JSON ({exc})") from exc
+
+
+@dataclass(frozen=True)
+class _BodyLimit:
+    max_bytes: int
+    truncate: bool
 
 
 async def post_json(
@@ -80,18 +88,45 @@ async def post_json(
     headers: Mapping[str, str] | None = None,
 ) -> OutboundResponse:
     """POST ``payload`` as JSON to ``url`` under the SSRF rules of this module."""
+    body = json.dumps(payload, ensure_ascii=False).encode()
+    return await post_bytes(
+        url,
+        body,
+        timeout=timeout,
+        max_bytes=max_bytes,
+        allow_private=allow_private,
+        headers=headers,
+    )
+
+
+async def post_bytes(
+    url: str,
+    body: bytes,
+    *,
+    content_type: str = "application/json",
+    timeout: float = DEFAULT_TIMEOUT_SECONDS,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    allow_private: bool = False,
+    headers: Mapping[str, str] | None = None,
+    truncate: bool = False,
+) -> OutboundResponse:
+    """POST ``body`` exactly as given (signed payloads need the bytes they were signed over).
+
+    With ``truncate`` a response body over ``max_bytes`` is cut there (``truncated`` is set)
+    instead of being refused.
+    """
     target = _parse_url(url)
     address = await resolve_public_address(target.host, target.port, allow_private=allow_private)
-    body = json.dumps(payload, ensure_ascii=False).encode()
     # Identity encoding: the body is read raw, so a compressed "bomb" cannot expand past the cap.
     request_headers = {
-        "content-type": "application/json",
+        "content-type": content_type,
         "accept-encoding": "identity",
         **(headers or {}),
     }
+    limit = _BodyLimit(max_bytes, truncate)
     try:
         async with asyncio.timeout(timeout):
-            return await _send_pinned(target, address, body, request_headers, timeout, max_bytes)
+            return await _send_pinned(target, address, body, request_headers, timeout, limit)
     except TimeoutError as exc:
         raise OutboundError(f"no complete answer from {target.host} within {timeout:g} s") from exc
 
@@ -189,7 +224,7 @@ async def _send_pinned(
     body: bytes,
     headers: dict[str, str],
     timeout: float,
-    max_bytes: int,
+    limit: _BodyLimit,
 ) -> OutboundResponse:
     pinned = target.copy_with(host=str(address))
     headers = {**headers, "host": _host_header(target)}
@@ -204,10 +239,10 @@ async def _send_pinned(
         except httpx.HTTPError as exc:
             raise OutboundError(f"could not reach {target.host}: {_describe(exc)}") from exc
         try:
-            content = await _read_capped(response, max_bytes)
+            content, truncated = await _read_capped(response, limit)
         finally:
             await response.aclose()
-    return OutboundResponse(response.status_code, dict(response.headers), content)
+    return OutboundResponse(response.status_code, dict(response.headers), content, truncated)
 
 
 def _host_header(target: httpx.URL) -> str:
@@ -215,19 +250,23 @@ def _host_header(target: httpx.URL) -> str:
     return host if target.port is None else f"{host}:{target.port}"
 
 
-async def _read_capped(response: httpx.Response, max_bytes: int) -> bytes:
+async def _read_capped(response: httpx.Response, limit: _BodyLimit) -> tuple[bytes, bool]:
+    max_bytes = limit.max_bytes
+    too_big = f"the response is larger than the {max_bytes}-byte limit"
     declared = response.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > max_bytes:
-        raise OutboundError(f"the response is larger than the {max_bytes}-byte limit")
+    if declared.isdigit() and int(declared) > max_bytes and not limit.truncate:
+        raise OutboundError(too_big)
     content = bytearray()
     try:
         async for chunk in response.aiter_raw():
             content.extend(chunk)
             if len(content) > max_bytes:
-                raise OutboundError(f"the response is larger than the {max_bytes}-byte limit")
+                if limit.truncate:
+                    return bytes(content[:max_bytes]), True
+                raise OutboundError(too_big)
     except httpx.HTTPError as exc:
         raise OutboundError(f"the response could not be read: {_describe(exc)}") from exc
-    return bytes(content)
+    return bytes(content), False
 
 
 def _describe(exc: httpx.HTTPError) -> str:
