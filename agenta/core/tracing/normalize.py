@@ -25,6 +25,7 @@ optionally `prices` (the unit prices used) and `details`.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, Protocol
 
@@ -90,6 +91,9 @@ def normalize_span(raw: RawSpan, cost_fn: CostFn | None = None) -> Span:
     for key, value in raw.attributes.items():
         if value.__class__ is str and value.startswith(JSON_TAG):
             value = decode_tagged(value)
+        elif value.__class__ is dict:
+            # Later keys may merge into this object; never modify the caller's RawSpan.
+            value = copy.deepcopy(value)
         parts = key.split(".")
         if not _claim(key, parts, value, draft, conventions):
             unmapped.append((key, parts, value))

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 
 from opentelemetry.trace import Link
 
+from agenta.core.tracing.normalize import normalize_span
+from agenta.core.tracing.otlp import decode_export_request
 from agenta.core.tracing.span import Span, TokenUsage
 
 Ingest = Callable[..., dict[str, Span]]
@@ -191,3 +194,25 @@ def test_a_plain_otel_span_is_of_unknown_type_with_its_attributes_kept(recorder,
     assert span.mapping.conventions == ()
     assert span.attributes["http"] == {"status_code": 200}
     assert span.inputs is None
+
+
+def test_it_keeps_nan_from_json_payloads_as_text_so_storage_stays_valid(recorder, ingest):
+    record = recorder()
+    with record.span("scores", {"ag.data.outputs.scores": "@ag.type=json:[NaN, 1.0]"}):
+        pass
+
+    assert ingest(record.export())["scores"].outputs == {"scores": ["NaN", 1.0]}
+
+
+def test_normalising_does_not_modify_the_decoded_span(recorder) -> None:
+    record = recorder()
+    with record.span("merge", {}):
+        pass
+    (decoded,) = decode_export_request(record.export()).spans
+    # An object-valued attribute (an OTLP kvlist) that a later dotted key adds to.
+    attributes = {"ag.data.inputs": {"a": 1}, "ag.data.inputs.b": 2}
+    raw = dataclasses.replace(decoded, attributes=attributes)
+    first = normalize_span(raw)
+
+    assert raw.attributes == {"ag.data.inputs": {"a": 1}, "ag.data.inputs.b": 2}
+    assert normalize_span(raw).inputs == first.inputs == {"a": 1, "b": 2}

@@ -162,21 +162,26 @@ def listify(node: Any) -> Any:
 def decode_tagged(value: Any) -> Any:
     """Decode the Agenta SDK's `@ag.type=json:<json>` strings; other values pass through."""
     if isinstance(value, str) and value.startswith(JSON_TAG):
-        try:
-            return json.loads(value[len(JSON_TAG) :])
-        except ValueError:
-            return value
+        return _loads(value[len(JSON_TAG) :], value)
     return value
 
 
 def parse_json_text(value: Any) -> Any:
     """Parse a string that holds a JSON object or array; anything else is returned as-is."""
     if isinstance(value, str) and value[:1] in ("{", "["):
-        try:
-            return json.loads(value)
-        except ValueError:
-            return value
+        return _loads(value, value)
     return value
+
+
+def _loads(text: str, fallback: Any) -> Any:
+    # Stored attributes must stay valid for PostgreSQL JSONB: no NUL characters (an escaped
+    # one would come back from json.loads) and no NaN/Infinity (kept as their names).
+    if "\\u0000" in text:
+        text = text.replace("\\u0000", "")
+    try:
+        return json.loads(text, parse_constant=str)
+    except ValueError:
+        return fallback
 
 
 def to_number(value: Any) -> float | None:
