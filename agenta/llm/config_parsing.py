@@ -125,6 +125,8 @@ def _messages(data: Mapping[str, Any], path: str, errors: list[str]) -> list[dic
     messages = data.get("messages")
     if messages is None:
         messages = _legacy_messages(data)
+    if messages is None:
+        return PromptTemplate().messages
     if not isinstance(messages, list):
         errors.append(f"{path}.messages: must be a list of messages")
         return []

@@ -209,12 +209,16 @@ def _from_environment(
         variable = f" or set {kind.key_env}" if kind.key_env and env is not None else ""
         raise CredentialsError(
             f"no API key for provider {kind.name!r} (model {name!r}): "
-            f"add a {kind.label} key to the project's vault{variable}",
+            f"add {_article(kind.label)} {kind.label} API key to the project's vault{variable}",
             reason="missing-secret",
         )
     credentials = ProviderCredentials(kind.name, api_key, base_url, _azure_env_extra(kind, env))
     _check_complete(credentials, kind, name, "the environment")
     return ResolvedModel(name, kind.name, model_id, credentials)
+
+
+def _article(word: str) -> str:
+    return "an" if word[:1].lower() in "aeiou" else "a"
 
 
 def _azure_env_extra(kind: ProviderKind, env: Mapping[str, str] | None) -> Mapping[str, Any]:

@@ -122,15 +122,25 @@ class _PromptRenderer:
         return replace(config, response_format=rendered)
 
     def _json(self, value: Any, where: str) -> Any:
+        """``value`` with its strings rendered; the very same object when nothing changed."""
         if isinstance(value, str):
-            return self.text(value, where) if "{" in value else value
+            rendered = self.text(value, where) if "{" in value else value
+            return value if rendered == value else rendered
         if isinstance(value, list):
-            return [self._json(item, f"{where}[{index}]") for index, item in enumerate(value)]
+            items = [self._json(item, f"{where}[{index}]") for index, item in enumerate(value)]
+            return (
+                value if all(new is old for new, old in zip(items, value, strict=True)) else items
+            )
         if isinstance(value, Mapping):
-            return {
-                self._json(key, f"{where}.{key}"): self._json(item, f"{where}.{key}")
+            pairs = [
+                (self._json(key, f"{where}.{key}"), self._json(item, f"{where}.{key}"))
                 for key, item in value.items()
-            }
+            ]
+            unchanged = all(
+                key is old_key and item is old_item
+                for (key, item), (old_key, old_item) in zip(pairs, value.items(), strict=True)
+            )
+            return value if unchanged else dict(pairs)
         return value
 
     def raise_unresolved(self) -> None:

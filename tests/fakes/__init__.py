@@ -1,0 +1,1 @@
+"""Fakes of outside services, real enough to be driven by the real client libraries."""
