@@ -20,6 +20,10 @@ from litestar.openapi.plugins import SwaggerRenderPlugin
 
 from agenta import __version__
 from agenta.core.access import errors as access_errors
+from agenta.core.access import routes as access_routes
+from agenta.core.access.middleware import access_middleware
+from agenta.core.access.runtime import access_lifespan
+from agenta.core.accounts import routes as accounts_routes
 from agenta.core.health import routes as health_routes
 from agenta.deps import DEPENDENCIES
 from agenta.errors import EXCEPTION_HANDLERS
@@ -30,13 +34,17 @@ from agenta.settings import Settings
 from agenta.web import pages
 from agenta.web.pages import NavItem
 
-NAVIGATION: list[NavItem] = []
+NAVIGATION: list[NavItem] = [
+    NavItem("Settings", "/settings", "Projects, members, invitations and API keys."),
+]
 
 
 def route_handlers() -> list[Any]:
     """Every feature's routes, in one list."""
     return [
         *health_routes.ROUTES,
+        *access_routes.ROUTES,
+        *accounts_routes.ROUTES,
         *pages.ROUTES,
         pages.static_files_router(),
         openapi_json,
@@ -70,7 +78,7 @@ def create_app(
             **EXCEPTION_HANDLERS,
             **access_errors.EXCEPTION_HANDLERS,
         },
-        middleware=[DefineMiddleware(RequestLogMiddleware)],
+        middleware=[DefineMiddleware(RequestLogMiddleware), *access_middleware(settings)],
         template_config=pages.template_config(settings, NAVIGATION),
         openapi_config=OpenAPIConfig(
             title="Agenta API",
@@ -78,7 +86,7 @@ def create_app(
             path="/api/docs",
             render_plugins=[SwaggerRenderPlugin()],
         ),
-        lifespan=[lifespan],
+        lifespan=[lifespan, access_lifespan],
         debug=False,
     )
 

@@ -23,7 +23,8 @@ class Identity:
     """An authenticated caller before any project is considered.
 
     ``project_id`` is set when the credential itself is bound to a project (API keys and
-    ``Secret`` credentials); browser sessions pick their project per request.
+    ``Secret`` credentials); browser sessions pick their project per request and carry their
+    ``session_id`` (for logging out and password changes).
     """
 
     user_id: UUID
@@ -31,6 +32,7 @@ class Identity:
     email: str | None = None
     project_id: UUID | None = None
     api_key_id: UUID | None = None
+    session_id: UUID | None = None
 
 
 @dataclass(frozen=True)
