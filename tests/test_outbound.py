@@ -2,9 +2,19 @@
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
+import socket
+import ssl
+import threading
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
 
 from agenta.outbound import OutboundError, post_json, private_address_problem
 from tests.core.evaluators.local_http import (
@@ -139,3 +149,55 @@ def test_it_considers_public_addresses_fine(address: str) -> None:
 )
 def test_it_sees_private_ipv4_addresses_wrapped_in_ipv6(address: str) -> None:
     assert private_address_problem(ipaddress.ip_address(address)) is not None
+
+
+def self_signed_certificate(directory: Path) -> tuple[Path, Path]:
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")])
+    now = datetime.now(UTC)
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(days=1))
+        .not_valid_after(now + timedelta(days=1))
+        .add_extension(x509.SubjectAlternativeName([x509.DNSName("localhost")]), critical=False)
+        .sign(key, hashes.SHA256())
+    )
+    cert_path, key_path = directory / "cert.pem", directory / "key.pem"
+    cert_path.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    return cert_path, key_path
+
+
+async def test_it_sends_the_host_name_as_tls_server_name_when_pinning_the_ip(
+    tmp_path: Path,
+) -> None:
+    cert_path, key_path = self_signed_certificate(tmp_path)
+    server_names: list[str | None] = []
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert_path, key_path)
+    context.sni_callback = lambda sock, name, ctx: server_names.append(name)
+
+    def handshake_once(listener: socket.socket) -> None:
+        connection, _address = listener.accept()
+        with contextlib.suppress(OSError), context.wrap_socket(connection, server_side=True):
+            pass
+
+    with socket.create_server(("127.0.0.1", 0)) as listener:
+        thread = threading.Thread(target=handshake_once, args=(listener,), daemon=True)
+        thread.start()
+        port = listener.getsockname()[1]
+        # The certificate is self-signed, so verification fails after the server name was sent.
+        with pytest.raises(OutboundError, match="CERTIFICATE_VERIFY_FAILED"):
+            await post_json(f"https://localhost:{port}/hook", {}, allow_private=True, timeout=3)
+        thread.join(timeout=3)
+    assert server_names == ["localhost"]

@@ -58,6 +58,19 @@ async def test_json_schema_refuses_an_invalid_schema_setting(evaluate: Evaluate)
     assert "setting 'json_schema': is not a valid JSON schema" in (result.error or "")
 
 
+async def test_json_schema_never_fetches_a_remote_reference(evaluate: Evaluate) -> None:
+    settings = {"json_schema": {"$ref": "http://169.254.169.254/latest/schema.json"}}
+    result = await evaluate("auto_json_schema", settings, {}, "{}")
+    assert result.error_type == "schemas:invalid-parameter"
+    assert "has a $ref that cannot be resolved" in (result.error or "")
+
+
+async def test_json_schema_follows_local_references(evaluate: Evaluate) -> None:
+    schema = {"$defs": {"age": {"type": "integer"}}, "properties": {"age": {"$ref": "#/$defs/age"}}}
+    result = await evaluate("auto_json_schema", {"json_schema": schema}, {}, {"age": "old"})
+    assert result.details == {"errors": ["at $.age: 'old' is not of type 'integer'"]}
+
+
 @pytest.mark.parametrize(
     ("field", "output", "expected", "success"),
     [

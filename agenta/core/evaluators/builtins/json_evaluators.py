@@ -7,7 +7,8 @@ truth that is not valid JSON is a test-set problem and is reported as an ``inval
 
 Field paths accept dot notation, JSONPath and JSON Pointer (see ``json_paths``). Field values
 compare leniently (``"42"`` matches ``42``), JSON diff compares leaves strictly by JSON type.
-JSON schemas are validated with the ``jsonschema`` library; remote ``$ref`` are never fetched.
+JSON schemas are validated with the ``jsonschema`` library; remote ``$ref`` are never fetched
+(an unresolvable reference is reported as a settings error).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import Any
 
 import jsonschema
 from jsonschema.exceptions import SchemaError
+from referencing.exceptions import Unresolvable
 
 from . import json_paths
 from .base import BuiltinEvaluator, EvaluationCall, EvaluatorResult
@@ -92,7 +94,12 @@ async def _json_schema(call: EvaluationCall) -> EvaluatorResult:
         return EvaluatorResult.verdict(False, errors=[problem])
     schema = call.settings["json_schema"]
     validator = jsonschema.validators.validator_for(schema)(schema)
-    errors = sorted(validator.iter_errors(document), key=lambda error: list(error.path))
+    try:
+        errors = sorted(validator.iter_errors(document), key=lambda error: list(error.path))
+    except Unresolvable as exc:
+        raise InvalidSettings(
+            "json_schema", f"has a $ref that cannot be resolved ({exc}); only local refs work"
+        ) from exc
     messages = [f"at {error.json_path}: {error.message}" for error in errors]
     return EvaluatorResult.verdict(not errors, errors=messages[:MAX_REPORTED_PROBLEMS])
 
