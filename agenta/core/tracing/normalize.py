@@ -32,6 +32,7 @@ from typing import Any, Protocol
 from agenta.core.tracing.conventions import ROUTES
 from agenta.core.tracing.conventions.draft import (
     ABSENT,
+    DEFAULT_KEY,
     JSON_TAG,
     Draft,
     assign,
@@ -85,21 +86,7 @@ def normalize_spans(raw_spans: Iterable[RawSpan], cost_fn: CostFn | None = None)
 
 def normalize_span(raw: RawSpan, cost_fn: CostFn | None = None) -> Span:
     """Map one raw span, in whatever convention, to a normalised `Span`."""
-    draft = Draft()
-    conventions: list[str] = []
-    unmapped: list[tuple[str, list[str], Any]] = []
-    for key, value in raw.attributes.items():
-        if value.__class__ is str and value.startswith(JSON_TAG):
-            value = decode_tagged(value)
-        elif value.__class__ is dict:
-            # Later keys may merge into this object; never modify the caller's RawSpan.
-            value = copy.deepcopy(value)
-        parts = key.split(".")
-        if not _claim(key, parts, value, draft, conventions):
-            unmapped.append((key, parts, value))
-
-    if draft.has_numbered_keys:
-        draft.ag = listify(draft.ag)
+    draft, conventions, unmapped = _read(raw.attributes)
     _place_payloads(draft)
     model = _model(draft.ag)
     span_type = _span_type(draft, model)
@@ -113,7 +100,7 @@ def normalize_span(raw: RawSpan, cost_fn: CostFn | None = None) -> Span:
 
     attributes: dict[str, Any] = {"ag": draft.ag}
     for _key, parts, value in unmapped:
-        assign(attributes, parts, value)
+        assign(attributes, parts, value)  # kept where they were sent, only nested
     events = [_event(event) for event in raw.events]
     return Span(
         trace_id=raw.trace_id,
@@ -146,6 +133,27 @@ def normalize_span(raw: RawSpan, cost_fn: CostFn | None = None) -> Span:
     )
 
 
+_Unmapped = list[tuple[str, list[str], Any]]
+
+
+def _read(attributes: dict[str, Any]) -> tuple[Draft, list[str], _Unmapped]:
+    draft = Draft()
+    conventions: list[str] = []
+    unmapped: _Unmapped = []
+    for key, value in attributes.items():
+        if value.__class__ is str and value.startswith(JSON_TAG):
+            value = decode_tagged(value)
+        elif value.__class__ is dict:
+            # Later keys may merge into this object; never modify the caller's RawSpan.
+            value = copy.deepcopy(value)
+        parts = key.split(".")
+        if not _claim(key, parts, value, draft, conventions):
+            unmapped.append((key, parts, value))
+    if draft.has_numbered_keys:
+        draft.ag = listify(draft.ag)
+    return draft, conventions, unmapped
+
+
 def _claim(key: str, parts: list[str], value: Any, draft: Draft, used: list[str]) -> bool:
     for convention in ROUTES.get(parts[0], ()):
         if convention.claim(key, parts, value, draft):
@@ -161,7 +169,7 @@ def _place_payloads(draft: Draft) -> None:
         parts[name] = listify(items)
     data = draft.ag.setdefault("data", {})
     if not isinstance(data, dict):
-        data = draft.ag["data"] = {"__default__": data}
+        data = draft.ag["data"] = {DEFAULT_KEY: data}
     _place(data, "inputs", draft.inputs_parts, draft.inputs_value, wrap=True)
     _place(data, "outputs", draft.outputs_parts, draft.outputs_value, wrap=False)
 
