@@ -79,6 +79,11 @@ def test_it_accepts_a_version_given_as_a_number() -> None:
     assert validate("auto_custom_code_run", {"version": 2})["version"] == "2"
 
 
+def test_it_does_not_read_a_boolean_as_a_version() -> None:
+    with pytest.raises(InvalidSettings, match="setting 'version': expected one of 1, 2, 3"):
+        validate("auto_custom_code_run", {"version": True})
+
+
 def test_it_refuses_an_unknown_choice_listing_the_options() -> None:
     with pytest.raises(InvalidSettings, match="expected one of sequence, jaccard; got 'cosine'"):
         validate("auto_similarity_match", {"method": "cosine"})

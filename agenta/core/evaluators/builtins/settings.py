@@ -178,7 +178,8 @@ class Choice:
     options: tuple[str, ...]
 
     def clean(self, name: str, value: Any) -> str:
-        text = str(value).strip() if isinstance(value, str | int) and value is not True else None
+        readable = isinstance(value, str | int) and not isinstance(value, bool)
+        text = str(value).strip() if readable else None
         if text not in self.options:
             raise InvalidSettings(name, f"expected one of {', '.join(self.options)}; got {value!r}")
         return text
