@@ -20,6 +20,7 @@ from agenta.llm.credentials import (
     ConnectionRecord,
     ProviderCredentials,
     ResolvedModel,
+    connection_model_names,
     resolve_model,
 )
 from agenta.llm.errors import (
@@ -72,6 +73,7 @@ __all__ = [
     "UnresolvedVariablesError",
     "Usage",
     "api_status_for",
+    "connection_model_names",
     "cost_of",
     "detect_variables",
     "load_catalog",

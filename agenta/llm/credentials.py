@@ -77,6 +77,18 @@ class ResolvedModel:
     connection: str | None = None
 
 
+def connection_model_names(connections: Sequence[ConnectionRecord]) -> dict[str, list[str]]:
+    """The models custom connections declare, as ``slug/model`` names per connection slug.
+
+    The model picker shows these groups next to the catalog's (``ModelCatalog.groups``).
+    """
+    return {
+        record.slug: [f"{record.slug}/{model}" for model in record.models]
+        for record in connections
+        if record.custom and record.models
+    }
+
+
 def resolve_model(
     name: str,
     *,

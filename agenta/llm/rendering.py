@@ -15,7 +15,7 @@ the response format, in order of first use.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -128,19 +128,12 @@ class _PromptRenderer:
             return value if rendered == value else rendered
         if isinstance(value, list):
             items = [self._json(item, f"{where}[{index}]") for index, item in enumerate(value)]
-            return (
-                value if all(new is old for new, old in zip(items, value, strict=True)) else items
-            )
+            return value if _same_objects(items, value) else items
         if isinstance(value, Mapping):
-            pairs = [
-                (self._json(key, f"{where}.{key}"), self._json(item, f"{where}.{key}"))
-                for key, item in value.items()
-            ]
-            unchanged = all(
-                key is old_key and item is old_item
-                for (key, item), (old_key, old_item) in zip(pairs, value.items(), strict=True)
-            )
-            return value if unchanged else dict(pairs)
+            keys = [self._json(key, f"{where}.{key}") for key in value]
+            items = [self._json(item, f"{where}.{key}") for key, item in value.items()]
+            unchanged = _same_objects(keys, value.keys()) and _same_objects(items, value.values())
+            return value if unchanged else dict(zip(keys, items, strict=True))
         return value
 
     def raise_unresolved(self) -> None:
@@ -148,6 +141,10 @@ class _PromptRenderer:
             return
         places = dict.fromkeys(place for places in self.unresolved.values() for place in places)
         raise UnresolvedVariablesError(self.unresolved, where=", ".join(places))
+
+
+def _same_objects(new: Iterable[Any], old: Iterable[Any]) -> bool:
+    return all(a is b for a, b in zip(new, old, strict=True))
 
 
 def detect_variables(prompt: PromptTemplate) -> list[str]:

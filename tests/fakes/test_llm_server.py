@@ -107,17 +107,14 @@ async def test_it_serves_hundreds_of_requests_per_second_at_concurrency_20(
 
 @pytest.fixture
 def standalone_server() -> Iterator[str]:
-    process = subprocess.Popen(
-        [sys.executable, "-m", "tests.fakes.llm_server", "--port", "0", "--latency", "0.05"],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        line = process.stdout.readline() if process.stdout else ""
-        yield line.strip().rsplit(" ", 1)[-1]
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
+    command = [sys.executable, "-m", "tests.fakes.llm_server", "--port", "0", "--latency", "0.05"]
+    with subprocess.Popen(command, stdout=subprocess.PIPE, text=True) as process:
+        try:
+            line = process.stdout.readline() if process.stdout else ""
+            yield line.strip().rsplit(" ", 1)[-1]
+        finally:
+            process.terminate()
+            process.wait(timeout=10)
 
 
 def test_a_standalone_server_is_driven_through_its_control_routes(standalone_server: str) -> None:

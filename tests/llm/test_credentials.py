@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from agenta.llm import ConnectionRecord, CredentialsError, resolve_model
+from agenta.llm import ConnectionRecord, CredentialsError, connection_model_names, resolve_model
 
 OPENAI_KEY = ConnectionRecord(slug="openai-key", kind="openai", api_key="sk-vault")
 ANTHROPIC_KEY = ConnectionRecord(slug="anthropic-key", kind="anthropic", api_key="ak-vault")
@@ -128,3 +128,9 @@ def test_keyless_local_servers_resolve_from_their_default_endpoint() -> None:
     resolved = resolve_model("ollama/llama3.2", env={})
     assert resolved.credentials.base_url == "http://localhost:11434/v1"
     assert resolved.credentials.api_key is None
+
+
+def test_custom_connection_models_are_listed_for_the_picker_under_their_slug() -> None:
+    assert connection_model_names([OPENAI_KEY, LOCAL_OLLAMA, AZURE]) == {
+        "my-ollama": ["my-ollama/llama3.2", "my-ollama/qwen2.5"]
+    }
