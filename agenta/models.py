@@ -15,6 +15,7 @@ from agenta.db import Base
 MODEL_MODULES = [
     "agenta.jobs.models",
     "agenta.core.accounts.models",
+    "agenta.core.registry.models",
     "agenta.core.events.models",
 ]
 
