@@ -25,6 +25,8 @@ from agenta.core.access.middleware import access_middleware
 from agenta.core.access.runtime import access_lifespan
 from agenta.core.accounts import routes as accounts_routes
 from agenta.core.health import routes as health_routes
+from agenta.core.registry.api import api_router as registry_api_router
+from agenta.core.registry.runtime import lifespan as registry_lifespan
 from agenta.deps import DEPENDENCIES
 from agenta.errors import EXCEPTION_HANDLERS
 from agenta.jobs.registry import JobRegistry
@@ -35,6 +37,7 @@ from agenta.web import pages
 from agenta.web.pages import NavItem
 
 NAVIGATION: list[NavItem] = [
+    NavItem("Apps", "/apps", "Prompts and applications: variants, history and deployments."),
     NavItem("Settings", "/settings", "Projects, members, invitations and API keys."),
 ]
 
@@ -45,6 +48,7 @@ def route_handlers() -> list[Any]:
         *health_routes.ROUTES,
         *access_routes.ROUTES,
         *accounts_routes.ROUTES,
+        registry_api_router(),
         *pages.ROUTES,
         pages.static_files_router(),
         openapi_json,
@@ -86,7 +90,7 @@ def create_app(
             path="/api/docs",
             render_plugins=[SwaggerRenderPlugin()],
         ),
-        lifespan=[lifespan, access_lifespan],
+        lifespan=[lifespan, access_lifespan, registry_lifespan],
         debug=False,
     )
 

@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 ProjectCreatedHook = Callable[[AsyncSession, UUID, UUID | None], Awaitable[None]]
 
-PROJECT_CREATED: tuple[str, ...] = ()
+PROJECT_CREATED: tuple[str, ...] = ("agenta.core.registry.environments.create_defaults",)
 
 
 def load_hook(path: str) -> ProjectCreatedHook:
