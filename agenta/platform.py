@@ -3,12 +3,19 @@
 ``Platform`` owns the database engine, the Redis client, the job queue and, in embedded mode, the
 in-process job runner. Request handlers reach it through dependencies (``agenta.deps``); nothing
 here lives in module globals, so tests can build as many apps as they like side by side.
+
+Features keep their per-process singletons (caches, an LLM client with pooled connections) in
+``services``; ``service(key, factory, close=...)`` creates one on first use and registers its
+cleanup, and ``on_stop(hook)`` adds any other cleanup. ``stop`` runs those hooks newest first,
+before the shared resources they may still use are closed; a failing hook is logged and does not
+keep the others (or the database) from closing.
 """
 
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Any
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from agenta.db import Database
 from agenta.jobs.catalog import build_registry
@@ -21,6 +28,9 @@ if TYPE_CHECKING:
     from redis.asyncio import Redis
 
 log = logging.getLogger("agenta")
+
+T = TypeVar("T")
+StopHook = Callable[[], Awaitable[None]]
 
 
 class Platform:
@@ -42,6 +52,34 @@ class Platform:
         self.runner: InProcessRunner | None = None
         # Feature-owned singletons (caches, provider pools), created lazily by their features.
         self.services: dict[str, Any] = {}
+        self._stop_hooks: list[StopHook] = []
+
+    def on_stop(self, hook: StopHook) -> None:
+        """Run ``hook`` when the platform stops (hooks run newest first)."""
+        self._stop_hooks.append(hook)
+
+    def service(
+        self,
+        key: str,
+        factory: Callable[[], T],
+        *,
+        close: Callable[[T], Awaitable[None]] | None = None,
+    ) -> T:
+        """The singleton kept under ``key``, built by ``factory`` on first use.
+
+        ``close``, if given, is called with it when the platform stops.
+        """
+        if key in self.services:
+            return self.services[key]  # type: ignore[no-any-return]
+        created = factory()
+        self.services[key] = created
+        if close is not None:
+
+            async def close_service() -> None:
+                await close(created)
+
+            self.on_stop(close_service)
+        return created
 
     @classmethod
     async def start(
@@ -73,9 +111,21 @@ class Platform:
         return platform
 
     async def stop(self) -> None:
+        """Run the stop hooks, then stop the runner and close the shared resources."""
+        await self._run_stop_hooks()
         if self.runner is not None:
             await self.runner.stop()
         await self.queue.drain()
         if self.redis is not None:
             await self.redis.aclose()
         await self.db.dispose()
+
+    async def _run_stop_hooks(self) -> None:
+        hooks, self._stop_hooks = self._stop_hooks, []
+        for hook in reversed(hooks):
+            try:
+                await hook()
+            except Exception:
+                log.exception(
+                    "a stop hook failed", extra={"hook": getattr(hook, "__qualname__", "")}
+                )
