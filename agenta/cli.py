@@ -19,7 +19,7 @@ from collections.abc import Callable, Sequence
 from agenta import __version__
 from agenta.settings import Settings, SettingsError
 
-COMMAND_MODULES: list[str] = []
+COMMAND_MODULES: list[str] = ["agenta.core.accounts.cli"]
 
 Handler = Callable[[argparse.Namespace], int]
 

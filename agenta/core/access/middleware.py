@@ -90,12 +90,15 @@ class SessionRefreshMiddleware:
         refresh = jar.get(REFRESH_COOKIE)
         if not refresh or _usable(platform.settings, jar.get(ACCESS_COOKIE)):
             return []
-        try:
-            async with platform.db.session() as session:
+        # Commit even when the refresh is refused: a detected token reuse ends the session.
+        async with platform.db.sessionmaker() as session:
+            try:
                 tokens = await rotate_session(session, platform.settings, refresh)
-        except TokenInvalid as exc:
-            log.info("session refresh refused", extra={"reason": str(exc)})
-            return cleared_session_cookies(platform.settings)
+            except TokenInvalid as exc:
+                await session.commit()
+                log.info("session refresh refused", extra={"reason": str(exc)})
+                return cleared_session_cookies(platform.settings)
+            await session.commit()
         scope.setdefault("state", {})[REFRESHED_TOKEN_KEY] = tokens.access_token
         return session_cookies(platform.settings, tokens)
 
