@@ -17,6 +17,7 @@ MODEL_MODULES = [
     "agenta.core.accounts.models",
     "agenta.core.registry.models",
     "agenta.core.events.models",
+    "agenta.core.webhooks.models",
     "agenta.core.testsets.models",
 ]
 

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from agenta.core.events import jobs as events_jobs
+from agenta.core.webhooks import jobs as webhooks_jobs
 from agenta.jobs import system
 from agenta.jobs.registry import JobRegistry
 
 
 def build_registry() -> JobRegistry:
     """All jobs and crons of the platform (features add their lists here)."""
-    jobs = [*system.JOBS, *events_jobs.JOBS]
-    crons = [*system.CRONS, *events_jobs.CRONS]
+    jobs = [*system.JOBS, *events_jobs.JOBS, *webhooks_jobs.JOBS]
+    crons = [*system.CRONS, *events_jobs.CRONS, *webhooks_jobs.CRONS]
     return JobRegistry(jobs=jobs, crons=crons)

@@ -23,6 +23,7 @@ from sqlalchemy import select, update
 
 from agenta.core.events.messages import event_message
 from agenta.core.events.models import Event
+from agenta.core.webhooks.fanout import fan_out
 from agenta.db import utcnow
 
 if TYPE_CHECKING:
@@ -54,7 +55,8 @@ async def publish(ctx: JobContext, event_id: str) -> None:
     if ctx.redis is not None:
         await append_to_stream(ctx.redis, event)
     async with ctx.db.session() as session:
-        await _mark_published(session, event.id)
+        if await _mark_published(session, event.id):
+            await fan_out(session, event, ctx.queue)
 
 
 async def publish_pending(ctx: JobContext) -> None:

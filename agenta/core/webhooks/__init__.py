@@ -1,0 +1,1 @@
+"""Webhooks: per-project subscriptions to events, delivered signed, retried and logged."""
