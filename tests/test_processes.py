@@ -42,7 +42,7 @@ def test_serve_starts_on_the_embedded_default_and_keeps_data_across_restarts(
     env = base_env(AGENTA_TEST_CWD=str(tmp_path))
     server = ServerProcess(env, tmp_path / "serve.log").start()
     try:
-        took = server.wait_ready()
+        server.wait_ready()
         home = httpx.get(server.url + "/")
         assert home.status_code == 200 and "Agenta" in home.text
         assert (tmp_path / ".agenta" / "agenta.db").exists()
@@ -56,7 +56,6 @@ def test_serve_starts_on_the_embedded_default_and_keeps_data_across_restarts(
     finally:
         again.stop()
     assert (tmp_path / ".agenta" / "secret_key").read_text() == key
-    assert took < 10  # the 3 s target is measured by hand (see README); CI machines are noisy
 
 
 def test_serve_refuses_production_mode_without_a_secret_key(tmp_path: Path) -> None:

@@ -90,19 +90,16 @@ async def test_the_openai_sdk_reads_base64_embeddings_and_the_model_list(fake_ll
     assert "gpt-4o-mini" in [model.id async for model in models]
 
 
-async def test_it_serves_hundreds_of_requests_per_second_at_concurrency_20(
-    fake_llm: FakeLLM,
-) -> None:
+async def test_it_answers_every_request_of_20_concurrent_clients(fake_llm: FakeLLM) -> None:
+    # Throughput is measured by the benchmarks; here only correctness under concurrency.
     limits = httpx.Limits(max_connections=20)
     body = {"model": "m", "messages": [{"role": "user", "content": "ping"}]}
-    async with httpx.AsyncClient(base_url=fake_llm.url, limits=limits) as client:
-        started = time.monotonic()
+    timeout = httpx.Timeout(60.0)
+    async with httpx.AsyncClient(base_url=fake_llm.url, limits=limits, timeout=timeout) as client:
         responses = await asyncio.gather(
-            *(client.post("/v1/chat/completions", json=body) for _ in range(400))
+            *(client.post("/v1/chat/completions", json=body) for _ in range(200))
         )
-        elapsed = time.monotonic() - started
     assert all(response.status_code == 200 for response in responses)
-    assert 400 / elapsed > 100, f"{400 / elapsed:.0f} requests/s"
 
 
 @pytest.fixture
