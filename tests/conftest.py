@@ -22,6 +22,11 @@ from agenta.settings import Settings
 from tests.support import databases
 from tests.support.services import REDIS_URL, require
 
+pytest_plugins = [
+    "tests.fakes.fixtures",
+    "tests.support.account_fixtures",
+]
+
 TEST_SECRET_KEY = "test-secret-key-for-the-agenta-suite-0123456789"
 DATABASES = [
     name
