@@ -102,6 +102,8 @@ class Settings:
     oauth_github: OAuthClient | None = None
     oauth_google: OAuthClient | None = None
     oauth_oidc: OAuthClient | None = None
+    oauth_github_url: str = "https://github.com"
+    oauth_github_api_url: str = "https://api.github.com"
     smtp_url: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -180,6 +182,8 @@ class Settings:
                 env, "GOOGLE", "https://accounts.google.com/.well-known/openid-configuration"
             ),
             oauth_oidc=_oauth(env, "OIDC"),
+            oauth_github_url=_base_url(env, "OAUTH_GITHUB_URL", cls.oauth_github_url),
+            oauth_github_api_url=_base_url(env, "OAUTH_GITHUB_API_URL", cls.oauth_github_api_url),
             smtp_url=_str(env, "SMTP_URL"),
         )
 
@@ -201,6 +205,14 @@ def _oauth(
         raise SettingsError(f"{PREFIX}OAUTH_OIDC_DISCOVERY_URL is required for the OIDC provider")
     name = _str(env, f"OAUTH_{provider}_NAME")
     return OAuthClient(client_id, client_secret, discovery_url, name)
+
+
+def _base_url(env: Mapping[str, str], name: str, default: str) -> str:
+    """An http(s) base URL without its trailing slash (GitHub Enterprise, or a test server)."""
+    url = (_str(env, name, default) or default).rstrip("/")
+    if not url.startswith(("http://", "https://")):
+        raise SettingsError(f"{PREFIX}{name} must be an http:// or https:// URL, got {url!r}")
+    return url
 
 
 def _embedded_secret_key(data_dir: Path) -> str:
