@@ -25,6 +25,7 @@ from agenta.core.access.middleware import access_middleware
 from agenta.core.access.runtime import access_lifespan
 from agenta.core.accounts import routes as accounts_routes
 from agenta.core.health import routes as health_routes
+from agenta.core.oauth import routes as oauth_routes
 from agenta.core.registry.api import api_router as registry_api_router
 from agenta.core.registry.runtime import lifespan as registry_lifespan
 from agenta.deps import DEPENDENCIES
@@ -48,6 +49,7 @@ def route_handlers() -> list[Any]:
         *health_routes.ROUTES,
         *access_routes.ROUTES,
         *accounts_routes.ROUTES,
+        *oauth_routes.ROUTES,
         registry_api_router(),
         *pages.ROUTES,
         pages.static_files_router(),

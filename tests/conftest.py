@@ -25,6 +25,7 @@ from tests.support.services import REDIS_URL, require
 pytest_plugins = [
     "tests.fakes.fixtures",
     "tests.support.account_fixtures",
+    "tests.fakes.oauth_fixtures",
 ]
 
 TEST_SECRET_KEY = "test-secret-key-for-the-agenta-suite-0123456789"
