@@ -13,11 +13,11 @@ Both go through the config cache shared with ``/api/applications/revisions/retri
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import Annotated, Any
 
 from litestar import Response, get, post
 from litestar.di import NamedDependency
-from litestar.params import FromHeader, FromQuery, JSONBody
+from litestar.params import FromQuery, HeaderParameter, JSONBody
 
 from agenta.core.access.guards import requires
 from agenta.core.access.permissions import Permission
@@ -76,7 +76,7 @@ async def fetch_config(
     environment_version: FromQuery[str | None] = None,
     variant: FromQuery[str | None] = None,
     version: FromQuery[str | None] = None,
-    if_none_match: FromHeader[str | None] = None,
+    if_none_match: Annotated[str | None, HeaderParameter(name="if-none-match")] = None,
 ) -> Response[bytes]:
     """A config by environment, by variant (and version), or the application's latest."""
     if environment and variant:
