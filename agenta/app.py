@@ -28,6 +28,8 @@ from agenta.core.health import routes as health_routes
 from agenta.core.oauth import routes as oauth_routes
 from agenta.core.registry.api import api_router as registry_api_router
 from agenta.core.registry.runtime import lifespan as registry_lifespan
+from agenta.core.secrets import routes as secrets_routes
+from agenta.core.secrets.runtime import secrets_lifespan
 from agenta.deps import DEPENDENCIES
 from agenta.errors import EXCEPTION_HANDLERS
 from agenta.jobs.registry import JobRegistry
@@ -51,6 +53,7 @@ def route_handlers() -> list[Any]:
         *accounts_routes.ROUTES,
         *oauth_routes.ROUTES,
         registry_api_router(),
+        *secrets_routes.ROUTES,
         *pages.ROUTES,
         pages.static_files_router(),
         openapi_json,
@@ -92,7 +95,7 @@ def create_app(
             path="/api/docs",
             render_plugins=[SwaggerRenderPlugin()],
         ),
-        lifespan=[lifespan, access_lifespan, registry_lifespan],
+        lifespan=[lifespan, access_lifespan, registry_lifespan, secrets_lifespan],
         debug=False,
     )
 

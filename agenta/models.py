@@ -19,6 +19,7 @@ MODEL_MODULES = [
     "agenta.core.events.models",
     "agenta.core.webhooks.models",
     "agenta.core.testsets.models",
+    "agenta.core.secrets.models",
     "agenta.core.tracing.models",
 ]
 

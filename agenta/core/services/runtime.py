@@ -1,0 +1,34 @@
+"""The services' per-process state: one LLM client, and the traces still being written.
+
+One ``LLMClient`` serves every invocation of the process, so the provider SDK clients and their
+connection pools are reused across requests; it is closed when the platform stops. Traces are
+written after the response has gone (``TraceWriter``), and the platform waits for the ones in
+flight before it closes the database.
+"""
+
+from __future__ import annotations
+
+from agenta.core.services.trace_writer import TraceWriter
+from agenta.llm import LLMClient
+from agenta.platform import Platform
+
+LLM_CLIENT_KEY = "llm.client"
+TRACE_WRITER_KEY = "services.traces"
+
+
+async def _close_client(client: LLMClient) -> None:
+    await client.aclose()
+
+
+async def _drain(writer: TraceWriter) -> None:
+    await writer.drain()
+
+
+def llm_client(platform: Platform) -> LLMClient:
+    """The process's LLM client (closed when the platform stops)."""
+    return platform.service(LLM_CLIENT_KEY, LLMClient, close=_close_client)
+
+
+def trace_writer(platform: Platform) -> TraceWriter:
+    """The process's trace writer (drained when the platform stops)."""
+    return platform.service(TRACE_WRITER_KEY, lambda: TraceWriter(platform.db), close=_drain)
