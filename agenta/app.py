@@ -24,12 +24,14 @@ from agenta.core.access import routes as access_routes
 from agenta.core.access.middleware import access_middleware
 from agenta.core.access.runtime import access_lifespan
 from agenta.core.accounts import routes as accounts_routes
+from agenta.core.events import routes as events_routes
 from agenta.core.health import routes as health_routes
 from agenta.core.oauth import routes as oauth_routes
 from agenta.core.registry.api import api_router as registry_api_router
 from agenta.core.registry.runtime import lifespan as registry_lifespan
 from agenta.core.secrets import routes as secrets_routes
 from agenta.core.secrets.runtime import secrets_lifespan
+from agenta.core.webhooks import routes as webhooks_routes
 from agenta.deps import DEPENDENCIES
 from agenta.errors import EXCEPTION_HANDLERS
 from agenta.jobs.registry import JobRegistry
@@ -41,6 +43,7 @@ from agenta.web.pages import NavItem
 
 NAVIGATION: list[NavItem] = [
     NavItem("Apps", "/apps", "Prompts and applications: variants, history and deployments."),
+    NavItem("Activity", "/activity", "What happened in the project, who did it and how."),
     NavItem("Settings", "/settings", "Projects, members, invitations and API keys."),
 ]
 
@@ -54,6 +57,8 @@ def route_handlers() -> list[Any]:
         *oauth_routes.ROUTES,
         registry_api_router(),
         *secrets_routes.ROUTES,
+        *events_routes.ROUTES,
+        *webhooks_routes.ROUTES,
         *pages.ROUTES,
         pages.static_files_router(),
         openapi_json,
