@@ -28,6 +28,7 @@ from agenta.core.events import routes as events_routes
 from agenta.core.health import routes as health_routes
 from agenta.core.oauth import routes as oauth_routes
 from agenta.core.registry.api import api_router as registry_api_router
+from agenta.core.registry.pages import pages_router as registry_pages_router
 from agenta.core.registry.runtime import lifespan as registry_lifespan
 from agenta.core.secrets import routes as secrets_routes
 from agenta.core.secrets.runtime import secrets_lifespan
@@ -56,6 +57,7 @@ def route_handlers() -> list[Any]:
         *accounts_routes.ROUTES,
         *oauth_routes.ROUTES,
         registry_api_router(),
+        registry_pages_router(),
         *secrets_routes.ROUTES,
         *events_routes.ROUTES,
         *webhooks_routes.ROUTES,
@@ -100,7 +102,6 @@ def create_app(
             path="/api/docs",
             render_plugins=[SwaggerRenderPlugin()],
         ),
-        lifespan=[lifespan, access_lifespan, registry_lifespan, secrets_lifespan],
         debug=False,
     )
 
