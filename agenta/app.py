@@ -102,6 +102,7 @@ def create_app(
             path="/api/docs",
             render_plugins=[SwaggerRenderPlugin()],
         ),
+        lifespan=[lifespan, access_lifespan, registry_lifespan, secrets_lifespan],
         debug=False,
     )
 
