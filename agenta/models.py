@@ -21,6 +21,8 @@ MODEL_MODULES = [
     "agenta.core.testsets.models",
     "agenta.core.secrets.models",
     "agenta.core.tracing.models",
+    "agenta.core.evaluators.models",
+    "agenta.core.evaluations.models",
 ]
 
 
