@@ -80,9 +80,7 @@ class EvaluationScenario(IdMixin, Base):
     __tablename__ = "evaluation_scenarios"
     __table_args__ = (UniqueConstraint("run_id", "row_index"),)
 
-    run_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("evaluation_runs.id", ondelete="CASCADE")
-    )
+    run_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("evaluation_runs.id", ondelete="CASCADE"))
     row_index: Mapped[int] = mapped_column(Integer)
     testcase_id: Mapped[uuid.UUID | None] = mapped_column(default=None)
     inputs: Mapped[dict[str, Any]] = mapped_column(default=dict)
@@ -101,9 +99,7 @@ class EvaluationCell(IdMixin, Base):
         UniqueConstraint("run_id", "row_index", "revision_id", "repeat", "evaluator_id"),
     )
 
-    run_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("evaluation_runs.id", ondelete="CASCADE")
-    )
+    run_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("evaluation_runs.id", ondelete="CASCADE"))
     row_index: Mapped[int] = mapped_column(Integer)
     revision_id: Mapped[uuid.UUID] = mapped_column()
     repeat: Mapped[int] = mapped_column(Integer, default=0)
