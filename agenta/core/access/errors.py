@@ -1,7 +1,8 @@
 """The two ways access is refused, and how each reaches the caller.
 
-``NotAuthenticated`` (401) means no valid credential came with the request: API callers get the
-JSON error with ``WWW-Authenticate``; browsers asking for a page are sent to ``/login`` with the
+``NotAuthenticated`` (401) means no valid credential came with the request: API callers (and any
+request with an ``Authorization`` header) get the JSON error with ``WWW-Authenticate``; browsers
+asking for a page are sent to ``/login`` with the
 page to come back to (htmx requests get an ``HX-Redirect`` header, since htmx does not follow a
 redirect into a full page). ``PermissionDenied`` (403) means the caller is known but lacks a right
 in the project in scope; its message names the missing permission.
@@ -33,7 +34,9 @@ class PermissionDenied(Forbidden):
 
 
 def is_page_request(request: Request[Any, Any, Any]) -> bool:
-    """True for browser navigation to a page (not the API, not a probe)."""
+    """True for browser navigation to a page (not the API, not a probe, not a program)."""
+    if "authorization" in request.headers:
+        return False
     return not request.url.path.startswith(API_PREFIXES)
 
 
