@@ -1,0 +1,97 @@
+"""What evaluators may call in a project: LLM completions through the project's connections.
+
+``ProjectModels`` is built once per slice of a run (or per playground try) from the project's
+vault connections and the provider environment, and shares one ``LLMClient`` and one
+``RateGate``. ``context(meter)`` hands an evaluator an ``EvaluatorContext`` whose ``complete``
+goes through the LLM layer (the model named by the evaluator's settings, resolved like an app's
+model) and adds each answer's tokens and cost to ``meter``, so judge calls count in a run's
+cost and spend cap. Embeddings are not offered yet: the semantic similarity evaluator reports
+that no embedding model is available.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from agenta.core.evaluations.ratelimit import RateGate
+from agenta.core.evaluators.builtins import EvaluatorContext
+from agenta.core.evaluators.sandbox import SandboxRunner
+from agenta.llm import (
+    CallPlan,
+    CallTarget,
+    Completion,
+    ConnectionRecord,
+    LLMClient,
+    ModelConfig,
+    resolve_model,
+)
+from agenta.llm.prompt_config import RetryConfig
+
+JUDGE_RETRY = RetryConfig(max_retries=2, base_delay=300)
+
+
+@dataclass
+class Meter:
+    """Tokens and cost spent by one evaluation (or one invocation)."""
+
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    cost: float = 0.0
+
+    @property
+    def total_tokens(self) -> int:
+        return self.prompt_tokens + self.completion_tokens
+
+    def add(self, completion: Completion) -> None:
+        """Count one answer."""
+        self.prompt_tokens += completion.usage.prompt_tokens
+        self.completion_tokens += completion.usage.completion_tokens
+        self.cost += completion.cost or 0.0
+
+
+@dataclass(frozen=True)
+class ProjectModels:
+    """Everything a call needs in one project; see the module docstring."""
+
+    client: LLMClient
+    connections: Sequence[ConnectionRecord]
+    env: Mapping[str, str] | None
+    timeout: float
+    gate: RateGate
+    sandbox: SandboxRunner | None = None
+    allow_private_network: bool = False
+
+    def context(self, meter: Meter) -> EvaluatorContext:
+        """An evaluator context whose LLM calls are counted in ``meter``."""
+
+        async def complete(
+            model: str, messages: list[dict[str, str]], response_format: dict[str, Any] | None
+        ) -> str:
+            plan = self.judge_plan(model, messages, response_format)
+            completion = await self.gate.call(lambda: self.client.complete(plan))
+            meter.add(completion)
+            return completion.content or ""
+
+        return EvaluatorContext(
+            complete=complete,
+            sandbox=self.sandbox,
+            allow_private_network=self.allow_private_network,
+        )
+
+    def judge_plan(
+        self, model: str, messages: list[dict[str, str]], response_format: dict[str, Any] | None
+    ) -> CallPlan:
+        """The call plan of one judge request (``CredentialsError`` when no key serves it)."""
+        resolved = resolve_model(
+            model, connections=self.connections, env=self.env, allow_env=self.env is not None
+        )
+        config = ModelConfig(model=model, response_format=response_format)
+        return CallPlan(
+            messages=messages,
+            targets=[CallTarget(resolved, config)],
+            retry=JUDGE_RETRY,
+            retry_policy="availability",
+            timeout=self.timeout,
+        )
