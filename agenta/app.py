@@ -24,6 +24,7 @@ from agenta.core.access import routes as access_routes
 from agenta.core.access.middleware import access_middleware
 from agenta.core.access.runtime import access_lifespan
 from agenta.core.accounts import routes as accounts_routes
+from agenta.core.alerts import routes as alerts_routes
 from agenta.core.events import routes as events_routes
 from agenta.core.health import routes as health_routes
 from agenta.core.oauth import routes as oauth_routes
@@ -44,6 +45,7 @@ from agenta.web.pages import NavItem
 
 NAVIGATION: list[NavItem] = [
     NavItem("Apps", "/apps", "Prompts and applications: variants, history and deployments."),
+    NavItem("Alerts", "/alerts", "Rules over trace metrics and scores, and when they fired."),
     NavItem("Activity", "/activity", "What happened in the project, who did it and how."),
     NavItem("Settings", "/settings", "Projects, members, invitations and API keys."),
 ]
@@ -61,6 +63,7 @@ def route_handlers() -> list[Any]:
         *secrets_routes.ROUTES,
         *events_routes.ROUTES,
         *webhooks_routes.ROUTES,
+        *alerts_routes.ROUTES,
         *pages.ROUTES,
         pages.static_files_router(),
         openapi_json,

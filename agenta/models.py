@@ -18,6 +18,7 @@ MODEL_MODULES = [
     "agenta.core.registry.models",
     "agenta.core.events.models",
     "agenta.core.webhooks.models",
+    "agenta.core.alerts.models",
     "agenta.core.testsets.models",
     "agenta.core.secrets.models",
     "agenta.core.tracing.models",

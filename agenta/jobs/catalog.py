@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from agenta.core.alerts import jobs as alerts_jobs
 from agenta.core.evaluations import jobs as evaluations_jobs
 from agenta.core.events import jobs as events_jobs
 from agenta.core.webhooks import jobs as webhooks_jobs
@@ -12,5 +13,5 @@ from agenta.jobs.registry import JobRegistry
 def build_registry() -> JobRegistry:
     """All jobs and crons of the platform (features add their lists here)."""
     jobs = [*system.JOBS, *events_jobs.JOBS, *webhooks_jobs.JOBS, *evaluations_jobs.JOBS]
-    crons = [*system.CRONS, *events_jobs.CRONS, *webhooks_jobs.CRONS]
+    crons = [*system.CRONS, *events_jobs.CRONS, *webhooks_jobs.CRONS, *alerts_jobs.CRONS]
     return JobRegistry(jobs=jobs, crons=crons)

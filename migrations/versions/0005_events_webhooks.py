@@ -152,8 +152,76 @@ def upgrade() -> None:
     with op.batch_alter_table("webhook_attempts", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_webhook_attempts_project_id"), ["project_id"])
 
+    op.create_table(
+        "alert_rules",
+        sa.Column("name", sa.String(length=200), nullable=False),
+        sa.Column("metric", sa.String(length=50), nullable=False),
+        sa.Column("comparison", sa.String(length=10), nullable=False),
+        sa.Column("threshold", sa.Double(), nullable=False),
+        sa.Column("window_minutes", sa.Integer(), nullable=False),
+        sa.Column("application_id", sa.Uuid(), nullable=True),
+        sa.Column("environment", sa.String(length=100), nullable=True),
+        sa.Column("evaluator", sa.String(length=200), nullable=True),
+        sa.Column("active", sa.Boolean(), nullable=False),
+        sa.Column("state", sa.String(length=20), nullable=False),
+        sa.Column("last_value", sa.Double(), nullable=True),
+        sa.Column("last_evaluated_at", agenta.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("project_id", sa.Uuid(), nullable=False),
+        sa.Column("created_at", agenta.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", agenta.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("deleted_at", agenta.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("created_by_id", sa.Uuid(), nullable=True),
+        sa.Column("updated_by_id", sa.Uuid(), nullable=True),
+        sa.Column("deleted_by_id", sa.Uuid(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["project_id"],
+            ["projects.id"],
+            name=op.f("fk_alert_rules_project_id_projects"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_alert_rules")),
+    )
+    with op.batch_alter_table("alert_rules", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_alert_rules_project_id"), ["project_id"])
+
+    op.create_table(
+        "alert_firings",
+        sa.Column("rule_id", sa.Uuid(), nullable=False),
+        sa.Column("threshold", sa.Double(), nullable=False),
+        sa.Column("fired_value", sa.Double(), nullable=False),
+        sa.Column("fired_at", agenta.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("recovered_value", sa.Double(), nullable=True),
+        sa.Column("recovered_at", agenta.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("project_id", sa.Uuid(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["project_id"],
+            ["projects.id"],
+            name=op.f("fk_alert_firings_project_id_projects"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["rule_id"],
+            ["alert_rules.id"],
+            name=op.f("fk_alert_firings_rule_id_alert_rules"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_alert_firings")),
+    )
+    with op.batch_alter_table("alert_firings", schema=None) as batch_op:
+        batch_op.create_index("ix_alert_firings_rule_fired", ["rule_id", "fired_at"])
+        batch_op.create_index(batch_op.f("ix_alert_firings_project_id"), ["project_id"])
+
 
 def downgrade() -> None:
+    with op.batch_alter_table("alert_firings", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_alert_firings_project_id"))
+        batch_op.drop_index("ix_alert_firings_rule_fired")
+    op.drop_table("alert_firings")
+    with op.batch_alter_table("alert_rules", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_alert_rules_project_id"))
+    op.drop_table("alert_rules")
     with op.batch_alter_table("webhook_attempts", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_webhook_attempts_project_id"))
     op.drop_table("webhook_attempts")

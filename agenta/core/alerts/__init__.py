@@ -1,0 +1,1 @@
+"""Alerts: rules over trace metrics and evaluation scores that fire and recover as events."""

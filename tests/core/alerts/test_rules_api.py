@@ -1,0 +1,79 @@
+"""Alert rules through the API and the page: validation, roles, history and project scoping."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from litestar.testing import AsyncTestClient
+
+from agenta.core.alerts.evaluation import evaluate_rule
+from agenta.core.alerts.metrics import Metric
+from agenta.core.alerts.models import AlertRule
+from agenta.platform import Platform
+from tests.core.alerts.conftest import scripted
+from tests.support.account_fixtures import MakePersona
+from tests.support.accounts import Persona, csrf_token, login_as
+
+BASE = "/api/alerts/rules"
+RULE = {"name": "slow", "metric": "latency_p95", "threshold": 2.5, "window_minutes": 30}
+
+
+async def test_a_rule_is_created_listed_and_read_with_its_firings(
+    client: AsyncTestClient[Any], platform: Platform, owner: Persona
+) -> None:
+    created = await client.post(BASE, json=RULE, headers=owner.headers)
+    assert created.status_code == 201, created.text
+    rule_id = created.json()["id"]
+    assert created.json()["state"] == "no_data"
+    async with platform.db.session() as session:
+        rule = await session.get_one(AlertRule, UUID(rule_id))
+        metrics, _ = scripted(Metric.LATENCY_P95, 4.0)
+        await evaluate_rule(session, rule, metrics, queue=None)
+
+    [listed] = (await client.get(BASE, headers=owner.headers)).json()
+    assert (listed["name"], listed["state"], listed["last_value"]) == ("slow", "firing", 4.0)
+    detail = (await client.get(f"{BASE}/{rule_id}", headers=owner.headers)).json()
+    [firing] = detail["firings"]
+    assert (firing["fired_value"], firing["recovered_at"]) == (4.0, None)
+
+
+async def test_bad_rules_get_a_422_naming_each_field(
+    client: AsyncTestClient[Any], owner: Persona
+) -> None:
+    bad = {"name": "x", "metric": "mean_score", "threshold": 1, "comparison": "equal"}
+    response = await client.post(BASE, json=bad, headers=owner.headers)
+    assert response.status_code == 422
+    assert set(response.json()["details"]) == {"comparison", "evaluator"}
+
+
+async def test_viewers_read_rules_and_other_projects_see_none(
+    client: AsyncTestClient[Any], owner: Persona, outsider: Persona, make_persona: MakePersona
+) -> None:
+    created = await client.post(BASE, json=RULE, headers=owner.headers)
+    viewer = await make_persona("viewer")
+    assert len((await client.get(BASE, headers=viewer.headers)).json()) == 1
+    assert (await client.post(BASE, json=RULE, headers=viewer.headers)).status_code == 403
+    assert (await client.get(BASE, headers=outsider.headers)).json() == []
+    path = f"{BASE}/{created.json()['id']}"
+    assert (await client.delete(path, headers=outsider.headers)).status_code == 404
+
+
+async def test_the_alerts_page_creates_and_deletes_a_rule(
+    client: AsyncTestClient[Any], owner: Persona
+) -> None:
+    await login_as(client, owner)
+    form = {"_csrf_token": await csrf_token(client), "name": "costly", "metric": "cost_per_hour"}
+    bad = await client.post("/alerts", data={**form, "threshold": "lots"})
+    assert bad.status_code == 422 and "threshold: must be a number" in bad.text
+    saved = await client.post("/alerts", data={**form, "threshold": "5", "active": "1"})
+    assert saved.status_code == 200 and "Alert rule costly saved" in saved.text
+    listed = (await client.get(BASE, headers=owner.headers)).json()
+    rule_id = listed[0]["id"]
+    page = await client.get(f"/alerts/{rule_id}")
+    assert "Edit costly" in page.text and "No alert has fired yet" in page.text
+    deleted = await client.post(
+        f"/alerts/{rule_id}/delete", data={"_csrf_token": form["_csrf_token"]}
+    )
+    assert "Alert rule costly deleted" in deleted.text
+    assert (await client.get(BASE, headers=owner.headers)).json() == []
