@@ -33,6 +33,7 @@ from agenta.core.registry.pages import pages_router as registry_pages_router
 from agenta.core.registry.runtime import lifespan as registry_lifespan
 from agenta.core.secrets import routes as secrets_routes
 from agenta.core.secrets.runtime import secrets_lifespan
+from agenta.core.services import routes as services_routes
 from agenta.core.webhooks import routes as webhooks_routes
 from agenta.deps import DEPENDENCIES
 from agenta.errors import EXCEPTION_HANDLERS
@@ -47,6 +48,7 @@ NAVIGATION: list[NavItem] = [
     NavItem("Apps", "/apps", "Prompts and applications: variants, history and deployments."),
     NavItem("Alerts", "/alerts", "Rules over trace metrics and scores, and when they fired."),
     NavItem("Activity", "/activity", "What happened in the project, who did it and how."),
+    NavItem("Model providers", "/settings/providers", "Provider keys and custom model endpoints."),
     NavItem("Settings", "/settings", "Projects, members, invitations and API keys."),
 ]
 
@@ -61,6 +63,7 @@ def route_handlers() -> list[Any]:
         registry_api_router(),
         registry_pages_router(),
         *secrets_routes.ROUTES,
+        *services_routes.ROUTES,
         *events_routes.ROUTES,
         *webhooks_routes.ROUTES,
         *alerts_routes.ROUTES,

@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from agenta.core.secrets import api_routes
+from agenta.core.secrets import api_routes, pages
 
-ROUTES = [*api_routes.ROUTES]
+ROUTES = [*api_routes.ROUTES, *pages.ROUTES]

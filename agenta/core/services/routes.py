@@ -1,0 +1,168 @@
+"""The services' routes: ``/services/{completion|chat}/v0/{invoke,inspect,health}``.
+
+``invoke`` is guarded by ``run_service`` (API key or browser session, like the REST API). It
+negotiates the answer format first (406 before any work), prepares the call with the request's
+session, then answers in one JSON body or a stream. Every invocation, failed ones included, is
+traced; the trace is written after the answer (``TraceWriter``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Request, Response, get, post
+from litestar.di import NamedDependency
+from litestar.handlers import HTTPRouteHandler
+from litestar.params import JSONBody
+from litestar.response import Stream
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from agenta.core.access.guards import requires
+from agenta.core.access.permissions import Permission
+from agenta.core.access.principal import Principal
+from agenta.core.services.errors import ServiceFailure, failure_from
+from agenta.core.services.handlers import SERVICE_KINDS, ServiceKind
+from agenta.core.services.inspection import inspect_service
+from agenta.core.services.invocation import credentials_of, prepare_invocation, run_batch
+from agenta.core.services.negotiation import NotAcceptable, negotiate
+from agenta.core.services.requests import InvokeRequest, parse_invoke_body
+from agenta.core.services.responses import batch_body, encode, error_body, trace_headers
+from agenta.core.services.runtime import llm_client, trace_writer
+from agenta.core.services.streaming import event_stream, open_stream
+from agenta.core.services.traces import InvocationTrace, build_spans
+from agenta.platform import Platform
+
+RUN = [requires(Permission.RUN_SERVICE)]
+TAGS = ["services"]
+
+
+def session_id_of(request: Request[Any, Any, Any], body: InvokeRequest) -> str | None:
+    """The session an invocation belongs to: the body, ``x-ag-session-id``, or W3C baggage."""
+    if body.session_id:
+        return body.session_id
+    header = request.headers.get("x-ag-session-id")
+    if header:
+        return header[:200]
+    for item in request.headers.get("baggage", "").split(","):
+        name, _, value = item.strip().partition("=")
+        if name == "ag.session.id" and value:
+            return value[:200]
+    return None
+
+
+def _json(body: dict[str, Any], status: int, trace: InvocationTrace) -> Response[bytes]:
+    return Response(
+        encode(body),
+        status_code=status,
+        media_type="application/json",
+        headers=trace_headers(trace),
+    )
+
+
+def _recorder(platform: Platform, principal: Principal) -> Any:
+    writer = trace_writer(platform)
+
+    def record(trace: InvocationTrace) -> None:
+        writer.submit(principal.project_id, lambda: build_spans(trace))
+
+    return record
+
+
+async def invoke(
+    kind: ServiceKind,
+    request: Request[Any, Any, Any],
+    principal: Principal,
+    platform: Platform,
+    db_session: AsyncSession,
+    data: Any,
+) -> Response[Any]:
+    """Run one invocation of ``kind`` and answer it (see the module docstring)."""
+    try:
+        body = parse_invoke_body(data)
+        negotiated = negotiate(request.headers.get("accept"), body.stream)
+    except NotAcceptable as refusal:
+        return Response(encode(refusal.body()), status_code=406, media_type="application/json")
+    except ServiceFailure as failure:
+        trace = InvocationTrace(kind, {})
+        return _json(error_body(trace, failure), failure.code, trace)
+    trace = InvocationTrace(kind, body.inputs, session_id=session_id_of(request, body))
+    record = _recorder(platform, principal)
+    client = llm_client(platform)
+    call = None
+    try:
+        call = await prepare_invocation(
+            kind, body, trace, session=db_session, principal=principal, platform=platform
+        )
+        await db_session.commit()  # no transaction stays open while the model answers
+        if negotiated.stream:
+            opened = await open_stream(client, call, trace)
+            frames = event_stream(opened, call, trace, negotiated.media_type, record)
+            return Stream(frames, media_type=negotiated.media_type, headers=trace_headers(trace))
+        outputs = await run_batch(client, call, trace)
+    except Exception as error:
+        failure = failure_from(error)
+        if call is not None:
+            failure = failure.scrubbed(credentials_of(call))
+        trace.finish(failure=failure)
+        record(trace)
+        return _json(error_body(trace, failure), failure.code, trace)
+    trace.finish(outputs=outputs)
+    record(trace)
+    return _json(batch_body(trace, outputs), 200, trace)
+
+
+def _invoke_route(kind: ServiceKind) -> HTTPRouteHandler:
+    async def invoke_service(
+        request: Request[Any, Any, Any],
+        principal: NamedDependency[Principal],
+        platform: NamedDependency[Platform],
+        db_session: NamedDependency[AsyncSession],
+        data: JSONBody[Any] = None,
+    ) -> Response[Any]:
+        return await invoke(kind, request, principal, platform, db_session, data)
+
+    invoke_service.__doc__ = f"Run the built-in {kind} application (JSON, SSE or NDJSON)."
+    return post(
+        f"/services/{kind}/v0/invoke",
+        guards=RUN,
+        tags=TAGS,
+        name=f"services-{kind}-invoke",
+        status_code=200,
+    )(invoke_service)
+
+
+def _inspect_route(kind: ServiceKind) -> HTTPRouteHandler:
+    async def inspect(
+        principal: NamedDependency[Principal],
+        platform: NamedDependency[Platform],
+        data: JSONBody[Any] = None,
+    ) -> Response[Any]:
+        return await inspect_service(kind, principal, platform, data)
+
+    inspect.__doc__ = f"Describe the built-in {kind} application and a ready-to-send request."
+    return post(
+        f"/services/{kind}/v0/inspect",
+        guards=RUN,
+        tags=TAGS,
+        name=f"services-{kind}-inspect",
+        status_code=200,
+    )(inspect)
+
+
+def _health_route(kind: ServiceKind) -> HTTPRouteHandler:
+    async def health() -> dict[str, str]:
+        return {"status": "ok"}
+
+    return get(
+        f"/services/{kind}/v0/health",
+        opt={"public": True},
+        tags=TAGS,
+        name=f"services-{kind}-health",
+    )(health)
+
+
+ROUTES = [
+    route
+    for kind in SERVICE_KINDS
+    for route in (_invoke_route(kind), _inspect_route(kind), _health_route(kind))
+]
