@@ -25,6 +25,8 @@ from agenta.core.access.middleware import access_middleware
 from agenta.core.access.runtime import access_lifespan
 from agenta.core.accounts import routes as accounts_routes
 from agenta.core.alerts import routes as alerts_routes
+from agenta.core.evaluations import routes as evaluations_routes
+from agenta.core.evaluators import routes as evaluators_routes
 from agenta.core.events import routes as events_routes
 from agenta.core.health import routes as health_routes
 from agenta.core.oauth import routes as oauth_routes
@@ -47,6 +49,8 @@ from agenta.web.pages import NavItem
 NAVIGATION: list[NavItem] = [
     NavItem("Apps", "/apps", "Prompts and applications: variants, history and deployments."),
     NavItem("Alerts", "/alerts", "Rules over trace metrics and scores, and when they fired."),
+    NavItem("Evaluations", "/evaluations", "Runs of apps over test sets, scored and compared."),
+    NavItem("Evaluators", "/evaluators", "Evaluator configurations and their playground."),
     NavItem("Activity", "/activity", "What happened in the project, who did it and how."),
     NavItem("Model providers", "/settings/providers", "Provider keys and custom model endpoints."),
     NavItem("Settings", "/settings", "Projects, members, invitations and API keys."),
@@ -64,6 +68,8 @@ def route_handlers() -> list[Any]:
         registry_pages_router(),
         *secrets_routes.ROUTES,
         *services_routes.ROUTES,
+        *evaluators_routes.ROUTES,
+        *evaluations_routes.ROUTES,
         *events_routes.ROUTES,
         *webhooks_routes.ROUTES,
         *alerts_routes.ROUTES,

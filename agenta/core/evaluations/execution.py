@@ -7,25 +7,21 @@ idempotency key per run and slice, so a replayed slice never forks the chain) or
 run. A worker killed mid-slice leaves the job's lease to expire; the job system runs the slice
 again and, since written cells are skipped, the run completes with every cell exactly once.
 
-The per-slice resources (``open_models``: one LLM client, the project's vault connections read
-once, a sandbox with warm processes when a code evaluator runs) are closed when the slice ends.
+The per-slice resources (``llm_access.open_models``) are closed when the slice ends.
 A slice that keeps failing marks the run failed on its last try.
 """
 
 from __future__ import annotations
 
 import logging
-import os
 import uuid
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from agenta.core.evaluations.cells import counts, done_keys
 from agenta.core.evaluations.jobs import RUN_JOB, SLICE_TRIES
-from agenta.core.evaluations.llm_access import ProjectModels
+from agenta.core.evaluations.llm_access import open_models
 from agenta.core.evaluations.models import (
     CAPPED,
     CELL_ERROR,
@@ -38,7 +34,6 @@ from agenta.core.evaluations.models import (
     EvaluationRun,
 )
 from agenta.core.evaluations.plan import RunPlan
-from agenta.core.evaluations.ratelimit import RateGate
 from agenta.core.evaluations.runs import (
     finish_run,
     mark_running,
@@ -48,14 +43,7 @@ from agenta.core.evaluations.runs import (
 from agenta.core.evaluations.scenarios import copy_testset_rows, scenario_count, scenarios_between
 from agenta.core.evaluations.slices import SliceRunner, StopSignal
 from agenta.core.evaluations.units import Unit, missing_units
-from agenta.core.evaluators.sandbox import SandboxRunner
-from agenta.core.secrets.runtime import build_vault_runtime
-from agenta.core.secrets.vault import project_connections
-from agenta.core.services.invocation import call_timeout
-from agenta.db import Database
 from agenta.jobs.registry import JobContext
-from agenta.llm import LLMClient
-from agenta.settings import Settings
 
 log = logging.getLogger("agenta.evaluations")
 
@@ -155,29 +143,3 @@ async def _final_status(session: AsyncSession, run: EvaluationRun) -> tuple[str,
         .limit(1)
     )
     return FAILED, f"every invocation failed; the first: {first_error}"
-
-
-@asynccontextmanager
-async def open_models(
-    settings: Settings, db: Database, project_id: uuid.UUID, *, sandbox: bool = False
-) -> AsyncIterator[ProjectModels]:
-    """The project's model access for one slice (closed afterwards)."""
-    vault = build_vault_runtime(settings, os.environ)
-    async with db.session() as session:
-        connections = await project_connections(session, vault.box, project_id)
-    client = LLMClient()
-    runner = SandboxRunner(warm_processes=2) if sandbox else None
-    try:
-        yield ProjectModels(
-            client=client,
-            connections=connections,
-            env=vault.environment.for_calls(),
-            timeout=call_timeout(settings),
-            gate=RateGate(),
-            sandbox=runner,
-            allow_private_network=settings.webhooks_allow_private,
-        )
-    finally:
-        await client.aclose()
-        if runner is not None:
-            runner.close()

@@ -7,17 +7,27 @@ goes through the LLM layer (the model named by the evaluator's settings, resolve
 model) and adds each answer's tokens and cost to ``meter``, so judge calls count in a run's
 cost and spend cap. Embeddings are not offered yet: the semantic similarity evaluator reports
 that no embedding model is available.
+
+``open_models`` builds one for a project (one LLM client, the vault connections read once, a
+sandbox with warm processes when code evaluators run) and closes it afterwards.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import os
+import uuid
+from collections.abc import AsyncIterator, Mapping, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
 from agenta.core.evaluations.ratelimit import RateGate
 from agenta.core.evaluators.builtins import EvaluatorContext
 from agenta.core.evaluators.sandbox import SandboxRunner
+from agenta.core.secrets.runtime import build_vault_runtime
+from agenta.core.secrets.vault import project_connections
+from agenta.core.services.invocation import call_timeout
+from agenta.db import Database
 from agenta.llm import (
     CallPlan,
     CallTarget,
@@ -28,6 +38,7 @@ from agenta.llm import (
     resolve_model,
 )
 from agenta.llm.prompt_config import RetryConfig
+from agenta.settings import Settings
 
 JUDGE_RETRY = RetryConfig(max_retries=2, base_delay=300)
 
@@ -95,3 +106,29 @@ class ProjectModels:
             retry_policy="availability",
             timeout=self.timeout,
         )
+
+
+@asynccontextmanager
+async def open_models(
+    settings: Settings, db: Database, project_id: uuid.UUID, *, sandbox: bool = False
+) -> AsyncIterator[ProjectModels]:
+    """The project's model access for one slice (closed afterwards)."""
+    vault = build_vault_runtime(settings, os.environ)
+    async with db.session() as session:
+        connections = await project_connections(session, vault.box, project_id)
+    client = LLMClient()
+    runner = SandboxRunner(warm_processes=2) if sandbox else None
+    try:
+        yield ProjectModels(
+            client=client,
+            connections=connections,
+            env=vault.environment.for_calls(),
+            timeout=call_timeout(settings),
+            gate=RateGate(),
+            sandbox=runner,
+            allow_private_network=settings.webhooks_allow_private,
+        )
+    finally:
+        await client.aclose()
+        if runner is not None:
+            runner.close()

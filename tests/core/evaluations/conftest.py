@@ -8,8 +8,9 @@ runs queued jobs in this process until none are left, which is how a whole run e
 
 from __future__ import annotations
 
+import asyncio
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 import pytest
@@ -136,3 +137,23 @@ async def run_jobs(platform: Platform, timeout: float = 60.0) -> None:
     context = JobContext(settings=platform.settings, db=platform.db, queue=platform.queue)
     runner = InProcessRunner(platform.queue, context, concurrency=4, poll_interval=0.01)
     await runner.run_until_idle(timeout)
+
+
+@pytest.fixture
+async def client(
+    settings: Any, make_client: Callable[..., Any], provider_env: FakeLLM
+) -> AsyncIterator[Any]:
+    """The app (running its jobs in-process), with the fake LLM server as the provider."""
+    async with make_client(settings) as test_client:
+        yield test_client
+
+
+async def wait_for_run(client: Any, persona: Persona, run_id: str, timeout: float = 30) -> dict:
+    """Poll a run through the API until it has a final status; returns the run record."""
+    async with asyncio.timeout(timeout):
+        while True:
+            response = await client.get(f"/api/evaluations/runs/{run_id}", headers=persona.headers)
+            run = response.json()["run"]
+            if run["status"] not in ("pending", "running"):
+                return run  # type: ignore[no-any-return]
+            await asyncio.sleep(0.05)
