@@ -36,6 +36,7 @@ from agenta.core.webhooks.payloads import delivery_body, delivery_headers
 from agenta.core.webhooks.policy import DeliveryPolicy, policy_from
 from agenta.core.webhooks.secret_storage import secret_box
 from agenta.core.webhooks.sending import AttemptResult, send
+from agenta.crypto import DecryptionError
 from agenta.db import Database, utcnow
 from agenta.jobs.queue import JobQueue
 from agenta.jobs.registry import JobContext
@@ -103,7 +104,10 @@ async def attempt_once(
         return AttemptResult("failed", error="the subscription was deleted")
     if not subscription.active and not is_test:
         return AttemptResult("failed", error="the subscription is inactive")
-    secret = secret_box(ctx.settings).decrypt(subscription.secret_encrypted)
+    try:
+        secret = secret_box(ctx.settings).decrypt(subscription.secret_encrypted)
+    except DecryptionError as exc:  # no retry can help: the secret must be rotated
+        return AttemptResult("failed", error=f"{exc}; create a new secret for this webhook")
     body = delivery_body(event)
     headers = delivery_headers(
         secret=secret, body=body, event=event, delivery_id=target.delivery.id, attempt=attempt

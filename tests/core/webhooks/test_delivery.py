@@ -11,7 +11,14 @@ from sqlalchemy import select
 from agenta.core.events.service import record_event
 from agenta.core.webhooks.deliveries import get_delivery, redeliver
 from agenta.core.webhooks.fanout import delivery_id_for
-from agenta.core.webhooks.models import FAILED, SUCCEEDED, WebhookAttempt, WebhookDelivery
+from agenta.core.webhooks.models import (
+    FAILED,
+    SUCCEEDED,
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookSubscription,
+)
+from agenta.crypto import SecretBox
 from agenta.jobs.runner import InProcessRunner
 from agenta.platform import Platform
 from tests.core.evaluators.local_http import CannedResponse
@@ -209,3 +216,25 @@ async def test_the_response_excerpt_is_capped_at_two_kilobytes(
     [delivery] = await deliveries(platform)
     [attempt] = await attempts_of(platform, delivery.id)
     assert attempt.response_excerpt == "y" * 2048
+
+
+async def test_a_secret_that_no_longer_decrypts_fails_the_delivery_with_advice(
+    platform: Platform,
+    runner: InProcessRunner,
+    receiver: Receiver,
+    make_subscription: MakeSubscription,
+    emit: RecordEvent,
+) -> None:
+    subscription_id = await make_subscription(max_attempts=5)
+    foreign = SecretBox("another-deployment-secret-key-0123456789abcdef", "webhook-signing-secrets")
+    async with platform.db.session() as session:
+        subscription = await session.get_one(WebhookSubscription, subscription_id)
+        subscription.secret_encrypted = foreign.encrypt("whsec_elsewhere")
+    await emit()
+    await settle(platform, runner)
+
+    [delivery] = await deliveries(platform)
+    assert (delivery.status, delivery.attempts) == (FAILED, 1)
+    assert "another AGENTA_SECRET_KEY" in (delivery.last_error or "")
+    assert "create a new secret" in (delivery.last_error or "")
+    assert receiver.requests == []
