@@ -16,6 +16,7 @@ runs over real HTTP with real tokens:
 Knobs, all reset by ``reset()``: ``user`` (a ``FakeUser``), ``consent``, ``id_token_claims``
 (merged into the ID token; a ``None`` value removes the claim: the way to forge a wrong nonce or
 audience), ``sign_with_foreign_key`` and ``token_status`` (e.g. 503: the token endpoint is down).
+``rotate_key()`` switches to a new signing key under a new key id.
 """
 
 from __future__ import annotations
@@ -38,8 +39,6 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from jwt.algorithms import RSAAlgorithm
 
 from agenta.settings import OAuthClient
-
-KEY_ID = "fake-key-1"
 
 
 @dataclass
@@ -88,8 +87,9 @@ class FakeOAuthProvider:
     token_requests: list[dict[str, str]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
-        self._key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-        self._foreign_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        self._key = _new_key()
+        self._key_id = "fake-key-1"
+        self._foreign_key = _new_key()
         self._grants: dict[str, _Grant] = {}
         self._pending_consents: dict[str, dict[str, str]] = {}
         self._access_tokens: dict[str, FakeUser] = {}
@@ -131,6 +131,12 @@ class FakeOAuthProvider:
             self._grants.clear()
             self._pending_consents.clear()
             self._access_tokens.clear()
+
+    def rotate_key(self) -> None:
+        """Sign from now on with a new key under a new key id (as providers do now and then)."""
+        with self._lock:
+            self._key = _new_key()
+            self._key_id = f"fake-key-{secrets.token_hex(4)}"
 
     # --- what tests configure the app with -----------------------------------------------
 
@@ -180,7 +186,7 @@ class FakeOAuthProvider:
 
     def jwks(self) -> dict[str, Any]:
         key = RSAAlgorithm.to_jwk(self._key.public_key(), as_dict=True)
-        return {"keys": [{**key, "kid": KEY_ID, "use": "sig", "alg": "RS256"}]}
+        return {"keys": [{**key, "kid": self._key_id, "use": "sig", "alg": "RS256"}]}
 
     def authorize(self, params: dict[str, str]) -> tuple[int, dict[str, str], str]:
         """Status, headers and body answering an authorization request."""
@@ -282,7 +288,11 @@ class FakeOAuthProvider:
             serialization.PrivateFormat.PKCS8,
             serialization.NoEncryption(),
         )
-        return jwt.encode(claims, pem, algorithm="RS256", headers={"kid": KEY_ID})
+        return jwt.encode(claims, pem, algorithm="RS256", headers={"kid": self._key_id})
+
+
+def _new_key() -> rsa.RSAPrivateKey:
+    return rsa.generate_private_key(public_exponent=65537, key_size=2048)
 
 
 def s256(verifier: str) -> str:

@@ -121,6 +121,10 @@ class OidcDirectory:
             return cached[1]
         keys = await get_json(provider, metadata.jwks_uri)
         if not isinstance(keys, dict) or not isinstance(keys.get("keys"), list):
-            raise _bad_document(provider, "its key set is not a JSON Web Key Set")
+            raise OAuthLoginError(
+                f"The signing keys published by {provider.label} are not a JSON Web Key Set",
+                reason="bad_key_set",
+                status_code=502,
+            )
         self._key_sets[metadata.jwks_uri] = (time.monotonic(), keys)
         return keys

@@ -53,7 +53,9 @@ async def _with_userinfo(
             f"{provider.label} described another user than the ID token names",
             reason="userinfo_subject_mismatch",
         )
-    return {**info, **claims, **{k: info[k] for k in ("email", "email_verified") if k in info}}
+    # The ID token stays authoritative, except for the address it did not carry.
+    address = {name: info[name] for name in ("email", "email_verified") if name in info}
+    return {**info, **claims, **address}
 
 
 def _is_true(value: Any) -> bool:

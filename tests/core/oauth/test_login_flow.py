@@ -147,3 +147,15 @@ async def test_a_log_in_writes_no_code_token_state_or_nonce_to_the_logs(
     for secret in secrets:
         if len(secret) >= 16:
             assert secret not in text
+
+
+async def test_a_provider_that_rotated_its_signing_key_is_still_trusted(
+    client: Any, oauth_provider: FakeOAuthProvider
+) -> None:
+    assert (await flow.log_in(client, "oidc")).status_code == 303
+    oauth_provider.rotate_key()
+    client.cookies.clear()
+
+    response = await flow.log_in(client, "oidc")
+
+    assert response.status_code == 303, response.text
