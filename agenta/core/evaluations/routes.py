@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from agenta.core.evaluations import api
+from agenta.core.evaluations import api, gates_api
 
-ROUTES = [*api.ROUTES]
+ROUTES = [*api.ROUTES, *gates_api.ROUTES]

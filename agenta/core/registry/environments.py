@@ -25,6 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from agenta.core.access.errors import PermissionDenied
 from agenta.core.access.permissions import Permission
+from agenta.core.evaluations.gates import require_passed_evaluation
 from agenta.core.registry import changes
 from agenta.core.registry.models import (
     ApplicationArtifact,
@@ -180,8 +181,12 @@ async def deploy(
     variant_slug: str,
     message: str | None = None,
 ) -> EnvironmentRevision:
-    """Point ``environment`` at ``revision`` for its application: a new environment revision."""
+    """Point ``environment`` at ``revision`` for its application: a new environment revision.
+
+    An environment with an evaluation gate refuses (409) a revision without a passed evaluation.
+    """
     _check_may_change(scope, environment)
+    await require_passed_evaluation(scope.session, scope.project_id, environment.id, revision.id)
     head = await head_of(scope, environment)
     references = {
         key: entry
