@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Hashable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from litestar import Litestar
 
-from agenta.core.registry.cache import ConfigCache
+from agenta.core.registry.cache import CachedConfig, ConfigCache
 from agenta.core.registry.invalidation import ChangeFeed
 from agenta.platform import Platform
 
@@ -30,6 +30,8 @@ TTL_WITHOUT_FEED = 2.0
 class RegistryRuntime:
     cache: ConfigCache
     feed: ChangeFeed
+    # Fetches being resolved right now, so concurrent misses of one key share one resolution.
+    inflight: dict[Hashable, asyncio.Task[CachedConfig]] = field(default_factory=dict)
 
 
 def runtime_of(platform: Platform) -> RegistryRuntime | None:

@@ -6,12 +6,19 @@ import asyncio
 import contextlib
 import uuid
 from collections.abc import AsyncIterator
+from typing import Any
 
 import pytest
 from redis.asyncio import Redis
 
+from agenta.core.registry import applications, configs
+from agenta.core.registry.api.revisions import render_retrieved
 from agenta.core.registry.cache import ConfigCache
 from agenta.core.registry.invalidation import ChangeFeed
+from agenta.core.registry.resolution import ConfigQuery
+from agenta.core.registry.runtime import build_runtime
+from agenta.core.registry.scope import Scope
+from agenta.core.revisions.references import Reference
 from agenta.platform import Platform
 
 PROJECT = uuid.uuid4()
@@ -132,3 +139,37 @@ async def test_nothing_is_cached_until_the_feed_is_subscribed(redis_url: str) ->
         assert cache.enabled is False
     finally:
         await redis.aclose()
+
+
+async def test_concurrent_misses_of_one_config_share_one_database_read(
+    platform: Platform, scope_of: Any, owner: Any
+) -> None:
+    async with scope_of(owner) as scope:
+        await applications.create_application(scope, slug="bot")
+    runtime = build_runtime(platform)
+    reads = 0
+
+    @contextlib.asynccontextmanager
+    async def open_scope() -> AsyncIterator[Scope]:
+        nonlocal reads
+        reads += 1
+        async with platform.db.session() as session:
+            yield Scope(session=session, project_id=owner.project_id)
+
+    query = ConfigQuery(application=Reference(slug="bot"))
+    bodies = await asyncio.gather(
+        *(
+            configs.fetch(
+                owner.project_id,
+                runtime,
+                query,
+                shape="retrieve",
+                render=render_retrieved,
+                open_scope=open_scope,
+            )
+            for _ in range(10)
+        )
+    )
+
+    assert reads == 1
+    assert len({entry.body for entry in bodies}) == 1

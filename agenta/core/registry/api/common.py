@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from functools import partial
 from typing import Any, TypeVar
 
 from litestar.di import NamedDependency, Provide
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from agenta.core.access.principal import Principal
+from agenta.core.registry.configs import ScopeOpener
 from agenta.core.registry.runtime import runtime_of
 from agenta.core.registry.scope import Scope
 from agenta.core.revisions.references import Reference, ReferenceBody, to_reference
@@ -28,6 +32,18 @@ async def provide_scope(
 
 
 SCOPE_DEPENDENCY = {"registry": Provide(provide_scope)}
+
+
+@asynccontextmanager
+async def read_scope(principal: Principal, platform: Platform) -> AsyncIterator[Scope]:
+    """A scope in a fresh transaction, for config fetches that miss the cache."""
+    async with platform.db.session() as session:
+        yield Scope.of(session, principal, None)
+
+
+def scope_opener(principal: Principal, platform: Platform) -> ScopeOpener:
+    """Opens a read transaction only when called (a cache hit never does)."""
+    return partial(read_scope, principal, platform)
 
 
 def required(value: T | None, field: str) -> T:

@@ -15,22 +15,22 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Any
 
-from litestar import Response, get, post
+from litestar import Request, Response, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromQuery, HeaderParameter, JSONBody
 
 from agenta.core.access.guards import requires
 from agenta.core.access.permissions import Permission
+from agenta.core.access.principal import Principal
 from agenta.core.registry import configs
 from agenta.core.registry.api.bodies import LegacyConfigFetch
-from agenta.core.registry.api.common import reference
+from agenta.core.registry.api.common import reference, scope_opener
 from agenta.core.registry.resolution import ConfigQuery, Resolved
 from agenta.core.registry.runtime import runtime_of
-from agenta.core.registry.scope import Scope
 from agenta.core.registry.serialize import iso, text
 from agenta.core.revisions.references import Reference, parse_version
+from agenta.deps import platform_of
 from agenta.errors import AppError, NotFound
-from agenta.platform import Platform
 
 VIEW = [requires(Permission.VIEW_APPLICATIONS)]
 TAGS = ["configs"]
@@ -69,8 +69,8 @@ def render_config(resolved: Resolved | None, names: dict[Any, str]) -> dict[str,
 
 @get("/api/configs", guards=VIEW, tags=TAGS)
 async def fetch_config(
-    registry: NamedDependency[Scope],
-    platform: NamedDependency[Platform],
+    principal: NamedDependency[Principal],
+    request: Request[Any, Any, Any],
     application: FromQuery[str],
     environment: FromQuery[str | None] = None,
     environment_version: FromQuery[str | None] = None,
@@ -94,7 +94,12 @@ async def fetch_config(
     if query.revision is not None and query.variant is None:
         raise AppError("version needs a variant")
     cached = await configs.fetch(
-        registry, runtime_of(platform), query, shape="config", render=render_config
+        principal.project_id,
+        runtime_of(platform_of(request)),
+        query,
+        shape="config",
+        render=render_config,
+        open_scope=scope_opener(principal, platform_of(request)),
     )
     headers = {"ETag": cached.etag, "Cache-Control": "no-cache"}
     if configs.matches(if_none_match, cached.etag):
@@ -143,8 +148,8 @@ def render_legacy(resolved: Resolved | None, names: dict[Any, str]) -> dict[str,
 
 @post("/api/variants/configs/fetch", guards=VIEW, status_code=200, tags=TAGS)
 async def fetch_legacy_config(
-    registry: NamedDependency[Scope],
-    platform: NamedDependency[Platform],
+    principal: NamedDependency[Principal],
+    request: Request[Any, Any, Any],
     data: JSONBody[LegacyConfigFetch],
 ) -> Response[bytes]:
     """Legacy config fetch by ``variant_ref`` or ``environment_ref`` (default production)."""
@@ -166,7 +171,12 @@ async def fetch_legacy_config(
             environment=environment or Reference(slug=DEFAULT_LEGACY_ENVIRONMENT),
         )
     cached = await configs.fetch(
-        registry, runtime_of(platform), query, shape="legacy", render=render_legacy
+        principal.project_id,
+        runtime_of(platform_of(request)),
+        query,
+        shape="legacy",
+        render=render_legacy,
+        open_scope=scope_opener(principal, platform_of(request)),
     )
     return Response(cached.body, media_type="application/json", headers={"ETag": cached.etag})
 
@@ -183,10 +193,12 @@ def _lifecycle(
 
 
 def _slug_or_id(value: str) -> Reference:
-    try:
-        return Reference(id=uuid.UUID(value))
-    except ValueError:
-        return Reference(slug=value)
+    if len(value) == 36 and value.count("-") == 4:
+        try:
+            return Reference(id=uuid.UUID(value))
+        except ValueError:
+            pass
+    return Reference(slug=value)
 
 
 ROUTES = [fetch_config, fetch_legacy_config]

@@ -16,12 +16,13 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from litestar import Response, get, post
+from litestar import Request, Response, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
 
 from agenta.core.access.guards import requires
 from agenta.core.access.permissions import Permission
+from agenta.core.access.principal import Principal
 from agenta.core.registry import configs, environments, variants
 from agenta.core.registry.api.bodies import (
     RevisionCommit,
@@ -36,6 +37,7 @@ from agenta.core.registry.api.common import (
     reference,
     required,
     required_reference,
+    scope_opener,
 )
 from agenta.core.registry.authors import author_names
 from agenta.core.registry.resolution import ConfigQuery, Resolved, resolve
@@ -47,8 +49,8 @@ from agenta.core.registry.serialize import (
     revision_record,
 )
 from agenta.core.revisions.references import Reference
+from agenta.deps import platform_of
 from agenta.errors import AppError, NotFound
-from agenta.platform import Platform
 
 VIEW = [requires(Permission.VIEW_APPLICATIONS)]
 EDIT = [requires(Permission.EDIT_APPLICATIONS)]
@@ -99,8 +101,8 @@ def render_retrieved(resolved: Resolved | None, names: dict[Any, str]) -> dict[s
 
 @post("/api/applications/revisions/retrieve", guards=VIEW, status_code=200, tags=TAGS)
 async def retrieve_revision(
-    registry: NamedDependency[Scope],
-    platform: NamedDependency[Platform],
+    principal: NamedDependency[Principal],
+    request: Request[Any, Any, Any],
     data: JSONBody[RevisionRetrieve],
 ) -> Response[bytes]:
     """The revision that references point at: by environment + key, variant (+version), id."""
@@ -114,7 +116,12 @@ async def retrieve_revision(
         include_archived=data.include_archived,
     )
     cached = await configs.fetch(
-        registry, runtime_of(platform), query, shape="retrieve", render=render_retrieved
+        principal.project_id,
+        runtime_of(platform_of(request)),
+        query,
+        shape="retrieve",
+        render=render_retrieved,
+        open_scope=scope_opener(principal, platform_of(request)),
     )
     return Response(cached.body, media_type="application/json", headers={"ETag": cached.etag})
 
