@@ -6,7 +6,8 @@ request's (which is already committed and closed when a stream ends). A failed w
 and dropped: an invocation never fails because its trace could not be kept. ``drain`` waits for
 the writes still in flight; the platform calls it before closing the database.
 
-``store_spans`` is the one place that hands spans to storage.
+Spans are stored with the tracing pipeline's ``write_spans``, which rolls tokens, cost and
+latency up the tree, so the root span of an invocation carries the totals of its model call.
 """
 
 from __future__ import annotations
@@ -19,25 +20,18 @@ from collections.abc import Awaitable, Callable
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from agenta.core.tracing import Span
+from agenta.core.tracing.store import write_spans
 from agenta.db import Database
 
 log = logging.getLogger("agenta.services")
 
-SpanStore = Callable[[AsyncSession, uuid.UUID, list[Span]], Awaitable[None]]
-
-
-async def store_spans(session: AsyncSession, project_id: uuid.UUID, spans: list[Span]) -> None:
-    """Hand an invocation's spans to the tracing pipeline's storage."""
-    log.debug(
-        "invocation trace",
-        extra={"project_id": str(project_id), "trace_id": spans[0].trace_id if spans else None},
-    )
+SpanStore = Callable[[AsyncSession, uuid.UUID, list[Span]], Awaitable[object]]
 
 
 class TraceWriter:
     """Writes traces in the background and remembers the writes not finished yet."""
 
-    def __init__(self, db: Database, store: SpanStore = store_spans) -> None:
+    def __init__(self, db: Database, store: SpanStore = write_spans) -> None:
         self._db = db
         self._store = store
         self._pending: set[asyncio.Task[None]] = set()
