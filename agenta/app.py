@@ -36,6 +36,8 @@ from agenta.core.registry.runtime import lifespan as registry_lifespan
 from agenta.core.secrets import routes as secrets_routes
 from agenta.core.secrets.runtime import secrets_lifespan
 from agenta.core.services import routes as services_routes
+from agenta.core.tracing import routes as tracing_routes
+from agenta.core.tracing.runtime import lifespan as tracing_lifespan
 from agenta.core.webhooks import routes as webhooks_routes
 from agenta.deps import DEPENDENCIES
 from agenta.errors import EXCEPTION_HANDLERS
@@ -73,6 +75,7 @@ def route_handlers() -> list[Any]:
         *events_routes.ROUTES,
         *webhooks_routes.ROUTES,
         *alerts_routes.ROUTES,
+        *tracing_routes.ROUTES,
         *pages.ROUTES,
         pages.static_files_router(),
         openapi_json,
@@ -114,7 +117,7 @@ def create_app(
             path="/api/docs",
             render_plugins=[SwaggerRenderPlugin()],
         ),
-        lifespan=[lifespan, access_lifespan, registry_lifespan, secrets_lifespan],
+        lifespan=[lifespan, access_lifespan, registry_lifespan, secrets_lifespan, tracing_lifespan],
         debug=False,
     )
 

@@ -5,13 +5,20 @@ Each registered job becomes an arq function taking our job id; it claims the row
 backoff under a new arq id. Cron entries become arq cron jobs with ``unique=True`` plus a row per
 tick in the jobs table, so a tick runs once however many workers are up. arq's own retry count is
 not used: the jobs table is the one place that counts tries.
+
+``consumers`` are long-running coroutines (``async def consume(ctx: JobContext)``), such as the
+tracing feature's Redis stream consumer: the worker's startup hook starts each as a task, restarts
+it after a pause if it ever returns or fails, and its shutdown hook cancels them.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 import time
 import uuid
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 from arq import cron, func
@@ -30,13 +37,18 @@ from agenta.settings import Settings
 log = logging.getLogger("agenta.jobs")
 
 GRACE_SECONDS = 30
+CONSUMER_RESTART_SECONDS = 1.0
+
+Consumer = Callable[[JobContext], Awaitable[None]]
 
 
 def redis_settings(url: str) -> RedisSettings:
     return RedisSettings.from_dsn(url)
 
 
-def build_worker_settings(settings: Settings, registry: JobRegistry) -> dict[str, Any]:
+def build_worker_settings(
+    settings: Settings, registry: JobRegistry, consumers: Sequence[Consumer] = ()
+) -> dict[str, Any]:
     """Keyword arguments for ``arq.worker.Worker`` (functions, crons, startup, health check)."""
     if settings.redis_url is None:
         raise ValueError("AGENTA_REDIS_URL is required to run a worker")
@@ -62,8 +74,16 @@ def build_worker_settings(settings: Settings, registry: JobRegistry) -> dict[str
         queue = JobQueue(db, registry, arq=ctx["redis"])
         ctx["agenta"] = JobContext(settings=settings, db=db, queue=queue, redis=ctx["redis"])
         ctx["agenta_worker"] = runner_name()
+        ctx["agenta_consumers"] = [
+            asyncio.create_task(_keep_running(consumer, ctx), name=f"consumer-{index}")
+            for index, consumer in enumerate(consumers)
+        ]
 
     async def on_shutdown(ctx: dict[str, Any]) -> None:
+        for task in ctx.get("agenta_consumers", ()):
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
         if "agenta" in ctx:
             await ctx["agenta"].db.dispose()
 
@@ -78,6 +98,17 @@ def build_worker_settings(settings: Settings, registry: JobRegistry) -> dict[str
         "keep_result": 60,
         "handle_signals": True,
     }
+
+
+async def _keep_running(consumer: Consumer, ctx: dict[str, Any]) -> None:
+    name = getattr(consumer, "__qualname__", repr(consumer))
+    while True:
+        try:
+            await consumer(_fresh_context(ctx))
+            log.warning("a consumer returned; starting it again", extra={"consumer": name})
+        except Exception:
+            log.exception("a consumer failed; starting it again", extra={"consumer": name})
+        await asyncio.sleep(CONSUMER_RESTART_SECONDS)
 
 
 def _fresh_context(ctx: dict[str, Any]) -> JobContext:

@@ -12,7 +12,9 @@ runs on SQLite and on Postgres.
 
 from __future__ import annotations
 
+import asyncio
 import itertools
+import json
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -158,3 +160,40 @@ async def queued_batches(db: Database) -> int:
 def cumulative(span: Span, metric: str) -> Any:
     """`attributes.ag.metrics.<metric>.cumulative` of a span."""
     return span.attributes["ag"]["metrics"][metric]["cumulative"]
+
+
+async def wait_for_spans(
+    db: Database, project_id: uuid.UUID, expected: int, timeout: float = 20.0
+) -> int:
+    """Wait until the project has `expected` stored spans; returns the final count."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while True:
+        count = await span_count(db, project_id)
+        if count >= expected or asyncio.get_running_loop().time() > deadline:
+            return count
+        await asyncio.sleep(0.05)
+
+
+def otlp_json_span(
+    name: str, *, trace_id: str, span_id: str, attributes: dict[str, str] | None = None
+) -> dict[str, Any]:
+    """One span in OTLP/JSON spelling (string attributes only)."""
+    return {
+        "traceId": trace_id,
+        "spanId": span_id,
+        "name": name,
+        "kind": 1,
+        "startTimeUnixNano": "1767225600000000000",
+        "endTimeUnixNano": "1767225601000000000",
+        "attributes": [
+            {"key": key, "value": {"stringValue": value}}
+            for key, value in (attributes or {}).items()
+        ],
+    }
+
+
+def otlp_json_body(*spans: dict[str, Any]) -> bytes:
+    """An OTLP/JSON export request holding `spans`."""
+    scope = {"scope": {"name": "tests"}, "spans": list(spans)}
+    document = {"resourceSpans": [{"resource": {"attributes": []}, "scopeSpans": [scope]}]}
+    return json.dumps(document).encode()
