@@ -36,6 +36,7 @@ from agenta.core.registry.runtime import lifespan as registry_lifespan
 from agenta.core.secrets import routes as secrets_routes
 from agenta.core.secrets.runtime import secrets_lifespan
 from agenta.core.services import routes as services_routes
+from agenta.core.testsets.routes import api_router as testsets_api_router
 from agenta.core.tracing import routes as tracing_routes
 from agenta.core.tracing.runtime import lifespan as tracing_lifespan
 from agenta.core.webhooks import routes as webhooks_routes
@@ -68,6 +69,7 @@ def route_handlers() -> list[Any]:
         *oauth_routes.ROUTES,
         registry_api_router(),
         registry_pages_router(),
+        testsets_api_router(),
         *secrets_routes.ROUTES,
         *services_routes.ROUTES,
         *evaluators_routes.ROUTES,

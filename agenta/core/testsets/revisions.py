@@ -21,10 +21,11 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 
+from agenta.core.testsets.bulk_writes import insert_revision_rows, insert_testcases
 from agenta.core.testsets.codecs import TestcaseAttributes, columns_of, testcase_id
 from agenta.core.testsets.models import DEFAULT_ANSWER_COLUMN, Testset, TestsetRevision
 from agenta.core.testsets.storable import check_row_count
-from agenta.core.testsets.storage import NewTestcase, store_revision_rows, store_testcases
+from agenta.core.testsets.storage import NewTestcase
 from agenta.db import utcnow
 from agenta.errors import AppError, NotFound
 
@@ -79,7 +80,7 @@ async def commit_revision(
     """Store ``content`` as the test set's next revision and return it."""
     check_row_count(len(content.ids), max_rows)
     answer_column = content.answer_column or await _current_answer_column(session, testset)
-    await store_testcases(session, testset.id, content.new_testcases)
+    await insert_testcases(session, testset.id, content.new_testcases)
     version = await _next_version(session, testset, actor)
     revision = TestsetRevision(
         project_id=testset.project_id,
@@ -93,7 +94,7 @@ async def commit_revision(
     )
     session.add(revision)
     await session.flush()
-    await store_revision_rows(session, revision.id, content.ids)
+    await insert_revision_rows(session, revision.id, content.ids)
     return revision
 
 

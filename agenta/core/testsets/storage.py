@@ -1,9 +1,4 @@
-"""Bulk reads and writes of test case rows and revision rows.
-
-Writes go through Core ``INSERT`` statements executed with many parameter sets, in chunks, so a
-100,000-row import is a few hundred round trips rather than 200,000. Test cases are inserted with
-``ON CONFLICT DO NOTHING`` (the dialect's own insert construct on Postgres and SQLite): a row the
-test set already stores, from an earlier revision or twice in one file, is simply kept.
+"""Reading the rows of a revision (``bulk_writes`` writes them).
 
 Reads of one revision are range queries on the ``(revision_id, position)`` primary key joined to
 ``testcases`` by id. Searching matches the text of each row's values (not its column names):
@@ -13,20 +8,16 @@ letters only.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
 from sqlalchemy import Select, select, text
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from agenta.core.testsets.models import Testcase, TestsetRevisionRow
 
-CHUNK = 5_000
-_CASES = Testcase.__table__
-_ROWS = TestsetRevisionRow.__table__
 _SEARCH = {
     "postgresql": "EXISTS (SELECT 1 FROM jsonb_each_text(testcases.data) AS cell "
     "WHERE cell.value ILIKE :pattern ESCAPE '\\')",
@@ -56,45 +47,6 @@ class StoredRow:
     flags: dict[str, Any] | None = None
     tags: dict[str, Any] | None = None
     meta: dict[str, Any] | None = None
-
-
-async def store_testcases(
-    session: AsyncSession, testset_id: UUID, testcases: Iterable[NewTestcase]
-) -> None:
-    """Insert the test cases the test set does not hold yet."""
-    unique = {case.id: case for case in testcases}
-    params = [
-        {
-            "id": case.id,
-            "testset_id": testset_id,
-            "data": case.data,
-            "flags": case.flags,
-            "tags": case.tags,
-            "meta": case.meta,
-        }
-        for case in unique.values()
-    ]
-    statement = _insert_ignoring_duplicates(session)
-    for start in range(0, len(params), CHUNK):
-        await session.execute(statement, params[start : start + CHUNK])
-
-
-def _insert_ignoring_duplicates(session: AsyncSession) -> Any:
-    if session.bind.dialect.name == "postgresql":
-        return postgresql.insert(_CASES).on_conflict_do_nothing(index_elements=["id"])
-    return sqlite.insert(_CASES).on_conflict_do_nothing(index_elements=["id"])
-
-
-async def store_revision_rows(
-    session: AsyncSession, revision_id: UUID, ids: Sequence[UUID]
-) -> None:
-    """Record that revision ``revision_id`` holds ``ids`` in this order."""
-    params = [
-        {"revision_id": revision_id, "position": position, "testcase_id": case_id}
-        for position, case_id in enumerate(ids)
-    ]
-    for start in range(0, len(params), CHUNK):
-        await session.execute(_ROWS.insert(), params[start : start + CHUNK])
 
 
 async def revision_testcase_ids(session: AsyncSession, revision_id: UUID) -> list[UUID]:
