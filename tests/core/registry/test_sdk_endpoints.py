@@ -221,3 +221,28 @@ async def test_the_generated_client_s_bare_key_is_accepted(api: Any, owner: Pers
 
     assert response.status_code == 200
     assert response.json()["application"]["slug"] == "my-app"
+
+
+async def test_the_workflow_fallback_resolves_applications_and_misses_with_null(
+    api: Any, owner: Persona
+) -> None:
+    sdk = api(owner)
+    app = await create_app(sdk)
+
+    found = await sdk.post(
+        "/api/workflows/revisions/retrieve",
+        {"resolve": True, "workflow_ref": {"slug": "my-app"}},
+    )
+    missing = await sdk.post(
+        "/api/workflows/revisions/retrieve",
+        {
+            "resolve": True,
+            "workflow_ref": {"slug": "my-app"},
+            "workflow_variant_ref": {"slug": "nope"},
+        },
+    )
+
+    assert found.json()["workflow_revision"]["id"] == app["revision_id"]
+    assert found.json()["workflow_revision"]["workflow_id"] == app["id"]
+    assert missing.status_code == 200
+    assert missing.json() == {"count": 0, "workflow_revision": None}

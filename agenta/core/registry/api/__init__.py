@@ -8,7 +8,14 @@ from __future__ import annotations
 
 from litestar import Router
 
-from agenta.core.registry.api import applications, configs, environments, revisions, variants
+from agenta.core.registry.api import (
+    applications,
+    configs,
+    environments,
+    revisions,
+    variants,
+    workflows,
+)
 from agenta.core.registry.api.common import SCOPE_DEPENDENCY
 
 
@@ -22,6 +29,7 @@ def api_router() -> Router:
             *revisions.ROUTES,
             *environments.ROUTES,
             *configs.ROUTES,
+            *workflows.ROUTES,
         ],
         dependencies=SCOPE_DEPENDENCY,
     )
