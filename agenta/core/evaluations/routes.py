@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
-from agenta.core.evaluations import api, gates_api
+from agenta.core.evaluations import api, compare_pages, gate_pages, gates_api, run_pages
 
-ROUTES = [*api.ROUTES, *gates_api.ROUTES]
+ROUTES = [
+    *api.ROUTES,
+    *gates_api.ROUTES,
+    *run_pages.ROUTES,
+    *compare_pages.ROUTES,
+    *gate_pages.ROUTES,
+]

@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from agenta.core.evaluators import api, sdk_routes
+from agenta.core.evaluators import api, pages, sdk_routes
 
-ROUTES = [*api.ROUTES, *sdk_routes.ROUTES]
+ROUTES = [*api.ROUTES, *sdk_routes.ROUTES, *pages.ROUTES]
