@@ -65,14 +65,20 @@ async def query_spans(session: AsyncSession, project_id: uuid.UUID, query: SpanQ
 async def query_traces(session: AsyncSession, project_id: uuid.UUID, query: SpanQuery) -> SpanPage:
     """A page of trace roots: traces in the window with a span matching every condition."""
     dialect = session.get_bind().dialect.name
+    statement = select(SPANS).where(*root_clauses(project_id, query, dialect))
+    return await _page(session, statement, query)
+
+
+def root_clauses(project_id: uuid.UUID, query: SpanQuery, dialect: str) -> list[Any]:
+    """`where` clauses over `SPANS` selecting the roots of the traces `query` matches."""
     on_root = tuple(condition for condition in query.conditions if is_trace_level(condition))
     on_any_span = tuple(condition for condition in query.conditions if condition not in on_root)
-    statement = select(SPANS).where(
+    clauses = [
         SPANS.c.project_id == project_id,
         SPANS.c.parent_id.is_(None),
         *_window(SPANS, query),
         *conditions_sql(on_root, SPANS, dialect),
-    )
+    ]
     for index, condition in enumerate(on_any_span):
         matching = SPANS.alias(f"matching_{index}")
         bounds = [matching.c.start_time >= query.oldest] if query.oldest else []
@@ -81,8 +87,8 @@ async def query_traces(session: AsyncSession, project_id: uuid.UUID, query: Span
             *bounds,
             *conditions_sql((condition,), matching, dialect),
         )
-        statement = statement.where(SPANS.c.trace_id.in_(traces))
-    return await _page(session, statement, query)
+        clauses.append(SPANS.c.trace_id.in_(traces))
+    return clauses
 
 
 async def load_trees(
