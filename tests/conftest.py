@@ -42,10 +42,12 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def postgres_database() -> str:
+def postgres_database() -> Iterator[str]:
     """This worker's own migrated Postgres database (created once per session)."""
     require("postgres")
-    return databases.create_postgres_database(f"agenta_test_{databases.worker_id()}")
+    name = f"agenta_test_{databases.worker_id()}"
+    yield databases.create_postgres_database(name)
+    databases.drop_postgres_database(name)
 
 
 @pytest.fixture

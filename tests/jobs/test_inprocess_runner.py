@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy import update
 
+from agenta.db import utcnow
 from agenta.jobs import store
-from agenta.jobs.models import FAILED, SUCCEEDED
+from agenta.jobs.models import FAILED, SUCCEEDED, Job
 from agenta.jobs.registry import CronSpec, JobContext, JobRegistry, JobSpec
 from agenta.jobs.runner import InProcessRunner, cron_key
 from agenta.jobs.system import JOBS
@@ -62,13 +64,21 @@ async def test_a_job_whose_runner_died_is_taken_over_when_its_lease_expires(
 ) -> None:
     record = tmp_path / "runs.txt"
     job_id = await platform.queue.enqueue("system.ping", record_to=str(record))
-    # A runner claims it with a short lease and then dies without finishing.
-    assert await store.claim(platform.db, job_id, "dead-runner", lease=0.2) is not None
-    await runner_for(platform).run_until_idle(timeout=1)
+    # A runner claims it and then dies without finishing.
+    assert await store.claim(platform.db, job_id, "dead-runner", lease=600) is not None
+    await runner_for(platform).run_until_idle(timeout=5)
     assert runs_recorded(record) == []  # the lease is still valid: nobody else may run it
-    await asyncio.sleep(0.3)
+    await expire_lease(platform, job_id)
     await runner_for(platform).run_until_idle()
     assert runs_recorded(record) == [f"{job_id} 2"]
+
+
+async def expire_lease(platform: Platform, job_id: object) -> None:
+    """Let the lease run out without waiting for the clock."""
+    async with platform.db.session() as session:
+        await session.execute(
+            update(Job).where(Job.id == job_id).values(locked_until=utcnow() - timedelta(seconds=1))
+        )
 
 
 async def test_a_failing_job_is_retried_with_backoff_then_marked_failed(

@@ -19,12 +19,18 @@ from tests.support.services import POSTGRES_URL
 
 
 def worker_id() -> str:
-    return os.environ.get("PYTEST_XDIST_WORKER", "main")
+    """This test process's name: the xdist worker, or ``main`` plus the pid (several people or
+    CI runs may share one Postgres server, and each run drops and recreates its database)."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if worker is None:
+        return f"main{os.getpid()}"
+    run = os.environ.get("PYTEST_XDIST_TESTRUNUID", "")[:8]
+    return f"{worker}_{run}" if run else worker
 
 
 def worker_number() -> int:
-    wid = worker_id()
-    return int(wid[2:]) if wid.startswith("gw") else 0
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    return int(worker[2:]) if worker.startswith("gw") else os.getpid()
 
 
 def sqlite_url(path: Path) -> str:
@@ -58,6 +64,12 @@ def create_postgres_database(name: str) -> str:
     url = POSTGRES_URL.rsplit("/", 1)[0] + "/" + name
     upgrade(url)
     return url
+
+
+def drop_postgres_database(name: str) -> None:
+    with psycopg.connect(_plain(POSTGRES_URL), autocommit=True) as conn:
+        ident = sql.Identifier(name)
+        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(ident))
 
 
 def truncate_all(url: str) -> None:

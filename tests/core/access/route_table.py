@@ -76,7 +76,8 @@ def routes(app: Litestar) -> list[Endpoint]:
             rules = [rule for rule in map(access_rule_of, handler.resolve_guards()) if rule]
             for method in sorted(methods):
                 endpoints.append(Endpoint(method, route.path, public, rules[0] if rules else None))
-    return endpoints
+    # A stable order: pytest-xdist workers must collect the same parametrised tests.
+    return sorted(endpoints, key=lambda endpoint: (endpoint.path, endpoint.method))
 
 
 def _is_api_documentation(handler: Any) -> bool:
