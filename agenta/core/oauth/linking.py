@@ -44,23 +44,15 @@ async def user_for_profile(
     """The active user this profile logs in as, linking or creating them as needed."""
     identity = await find_identity(session, profile.provider, profile.subject)
     if identity is not None:
-        user = await session.get(User, identity.user_id)
-        _ensure_active(user)
-        identity.email = profile.email
-        return user  # type: ignore[return-value]
+        user = _active(await session.get(User, identity.user_id))
+        identity.email = profile.email[:320] if profile.email else None
+        return user
     address = _verified_address(profile, label)
     user = await find_user_by_email(session, address)
     if user is None:
         await _ensure_signup_allowed(session, settings, address, next_path)
-        user = await create_user(
-            session, email=address, password=None, name=profile.name, email_verified=True
-        )
-        await create_organization(session, f"{user.name}'s organization", user, personal=True)
-        log.info(
-            "user created from oauth", extra={"provider": profile.provider, "user_id": str(user.id)}
-        )
-    _ensure_active(user)
-    user.email_verified = True
+        user = await _sign_up(session, profile, address)
+    _active(user).email_verified = True
     session.add(
         UserIdentity(
             user_id=user.id, provider=profile.provider, subject=profile.subject, email=address
@@ -96,11 +88,24 @@ def _verified_address(profile: ExternalProfile, label: str) -> str:
         ) from None
 
 
-def _ensure_active(user: User | None) -> None:
+async def _sign_up(session: AsyncSession, profile: ExternalProfile, address: str) -> User:
+    """A new user with a personal organization, as the sign-up form makes (minus a password)."""
+    user = await create_user(
+        session, email=address, password=None, name=profile.name, email_verified=True
+    )
+    await create_organization(session, f"{user.name}'s organization", user, personal=True)
+    log.info(
+        "user created from oauth", extra={"provider": profile.provider, "user_id": str(user.id)}
+    )
+    return user
+
+
+def _active(user: User | None) -> User:
     if user is None or user.disabled:
         raise OAuthLoginError(
             "This account is disabled; ask an admin", reason="disabled_user", status_code=403
         )
+    return user
 
 
 async def _ensure_signup_allowed(
