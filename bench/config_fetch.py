@@ -22,7 +22,8 @@ free core sustains) per endpoint, and exits 1 if ``--check`` is given and a targ
     .venv/bin/python bench/config_fetch.py [--clients 50] [--seconds 10] [--check]
 
 ``AGENTA_BENCH_POSTGRES_URL`` (default: the test server, database ``agenta_bench_config``)
-names the database; it is dropped and re-created.
+names the database; it is dropped and re-created. ``--redis-url`` (or ``AGENTA_BENCH_REDIS_URL``)
+runs the server in production mode; without Redis the config cache expires every 2 s.
 """
 
 from __future__ import annotations
@@ -148,8 +149,10 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def start_server(url: str, port: int, log: Path) -> subprocess.Popen[bytes]:
+def start_server(url: str, port: int, log: Path, redis_url: str | None) -> subprocess.Popen[bytes]:
     env = {key: value for key, value in os.environ.items() if not key.startswith("AGENTA_")}
+    if redis_url:
+        env["AGENTA_REDIS_URL"] = redis_url
     env.update(
         AGENTA_DATABASE_URL=url,
         AGENTA_SECRET_KEY=SECRET_KEY,
@@ -311,13 +314,19 @@ def main() -> int:
     parser.add_argument("--min-rps", type=float, default=1500.0)
     parser.add_argument("--max-p99-ms", type=float, default=20.0)
     parser.add_argument("--check", action="store_true", help="exit 1 when a target is missed")
+    parser.add_argument(
+        "--redis-url",
+        default=os.environ.get("AGENTA_BENCH_REDIS_URL"),
+        help="run in production mode with this Redis (cache invalidated by pub/sub, no expiry "
+        "refreshes, jobs not run in the serve process)",
+    )
     args = parser.parse_args()
 
     url = create_database()
     api_key = asyncio.run(create_api_key(url))
     port = free_port()
     with tempfile.TemporaryDirectory() as scratch:
-        server = start_server(url, port, Path(scratch) / "serve.log")
+        server = start_server(url, port, Path(scratch) / "serve.log", args.redis_url)
         try:
             seed(f"http://127.0.0.1:{port}", api_key)
             retrieve_body = json.dumps(
@@ -343,7 +352,8 @@ def main() -> int:
                     ),
                 ),
             ]
-            print(f"{args.clients} clients, {args.seconds:.0f} s each, one serve process, Postgres")
+            mode = "Postgres + Redis" if args.redis_url else "Postgres, no Redis"
+            print(f"{args.clients} clients, {args.seconds:.0f} s each, one serve process, {mode}")
             met = []
             for name, request in loads:
                 saturated = asyncio.run(
