@@ -246,3 +246,26 @@ async def test_the_workflow_fallback_resolves_applications_and_misses_with_null(
     assert found.json()["workflow_revision"]["workflow_id"] == app["id"]
     assert missing.status_code == 200
     assert missing.json() == {"count": 0, "workflow_revision": None}
+
+
+async def test_the_app_manager_renames_and_deletes_an_application(api: Any, owner: Persona) -> None:
+    sdk = api(owner)
+    app = await create_app(sdk, "before")
+
+    renamed = await sdk.put(
+        f"/api/simple/applications/{app['id']}",
+        {"application": {"id": app["id"], "slug": "after", "name": "after"}},
+    )
+    archived = await sdk.post(f"/api/simple/applications/{app['id']}/archive")
+    listed = await sdk.post("/api/simple/applications/query", {})
+    still_resolves = await sdk.post(
+        "/api/applications/revisions/retrieve",
+        {"application_revision_ref": {"id": app["revision_id"]}},
+    )
+
+    assert renamed.status_code == 200
+    assert renamed.json()["application"]["slug"] == "after"
+    assert renamed.json()["application"]["revision_id"] == app["revision_id"]
+    assert archived.status_code == 200
+    assert listed.json()["count"] == 0
+    assert still_resolves.json()["application_revision"]["application_slug"] == "after"
