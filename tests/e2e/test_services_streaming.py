@@ -1,8 +1,9 @@
 """Streamed invocations against a real ``agenta serve`` process and the fake LLM server.
 
 One server per module (on SQLite) reads the fake server's URLs and keys from its environment
-at start-up; a user and an API key are made in its database with the accounts helpers. Streams are read with a real
-HTTP client, frame by frame, with their arrival times, so time to first token is observable.
+at start-up; a user and an API key are made in its database with the accounts helpers.
+Streams are read with a real HTTP client, frame by frame, with their arrival times, so time to
+first token is observable.
 """
 
 from __future__ import annotations

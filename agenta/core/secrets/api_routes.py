@@ -25,7 +25,7 @@ from agenta.core.access.principal import Principal
 from agenta.core.secrets.payloads import parse_secret_body
 from agenta.core.secrets.probe import probe_connection
 from agenta.core.secrets.records import public_record
-from agenta.core.secrets.runtime import vault_runtime
+from agenta.core.secrets.runtime import vault_changed, vault_runtime
 from agenta.core.secrets.vault import (
     connection_of,
     create_secret,
@@ -69,6 +69,7 @@ async def create_route(
         parse_secret_body(data),
         actor_id=principal.user_id,
     )
+    await _committed(db_session, platform, principal)
     return public_record(secret)
 
 
@@ -96,6 +97,7 @@ async def update_route(
     updated = await update_secret(
         db_session, box, secret, parse_secret_body(data), actor_id=principal.user_id
     )
+    await _committed(db_session, platform, principal)
     return public_record(updated)
 
 
@@ -103,10 +105,18 @@ async def update_route(
 async def delete_route(
     id_or_slug: FromPath[str],
     principal: NamedDependency[Principal],
+    platform: NamedDependency[Platform],
     db_session: NamedDependency[AsyncSession],
 ) -> None:
     """Remove a connection and its credentials."""
     await delete_secret(db_session, await find_secret(db_session, principal.project_id, id_or_slug))
+    await _committed(db_session, platform, principal)
+
+
+async def _committed(session: AsyncSession, platform: Platform, principal: Principal) -> None:
+    """Commit a change, then drop this process's cached connections of the project."""
+    await session.commit()
+    vault_changed(platform, principal.project_id)
 
 
 @post(

@@ -28,7 +28,7 @@ from agenta.core.secrets.environment import ProviderEnvironment
 from agenta.core.secrets.models import CUSTOM_PROVIDER, PROVIDER_KEY, ProviderSecret
 from agenta.core.secrets.payloads import SecretInput, parse_model_list, parse_secret_body
 from agenta.core.secrets.probe import ProbeResult, probe_connection
-from agenta.core.secrets.runtime import vault_runtime
+from agenta.core.secrets.runtime import vault_changed, vault_runtime
 from agenta.core.secrets.vault import (
     connection_of,
     create_secret,
@@ -192,6 +192,7 @@ async def save_key(
             flashes=[flash("error", error.detail)],
             status_code=error.status_code,
         )
+    await _committed(db_session, platform, principal)
     message = f"{secret.name} key saved ({secret.key_hint or 'no key'})."
     return await _render(
         request, platform, db_session, principal, flashes=[flash("success", message)]
@@ -236,6 +237,7 @@ async def add_custom(
             flashes=[flash("error", error.detail)],
             status_code=error.status_code,
         )
+    await _committed(db_session, platform, principal)
     message = f"Custom provider {secret.slug} added: call its models as {secret.slug}/<model>."
     return await _render(
         request, platform, db_session, principal, flashes=[flash("success", message)]
@@ -254,6 +256,7 @@ async def remove(
     secret = await find_secret(db_session, principal.project_id, id_or_slug)
     name = secret.name
     await delete_secret(db_session, secret)
+    await _committed(db_session, platform, principal)
     return await _render(
         request, platform, db_session, principal, flashes=[flash("success", f"{name} deleted.")]
     )
@@ -282,6 +285,11 @@ async def check_connection(
     return await _render(
         request, platform, db_session, principal, flashes=[_result_flash(secret, result)]
     )
+
+
+async def _committed(session: AsyncSession, platform: Platform, principal: Principal) -> None:
+    await session.commit()
+    vault_changed(platform, principal.project_id)
 
 
 def _result_flash(secret: ProviderSecret, result: ProbeResult) -> dict[str, str]:

@@ -1,9 +1,10 @@
 """Run one invocation: prepare it (config, connections, rendering), then call the model.
 
-``prepare_invocation`` needs the request's database session (the registry and the vault) and
-finishes before anything is sent to a provider, so the session can be closed while the model
-answers. ``run_batch`` and ``stream_events`` make the call and keep the ``InvocationTrace`` up
-to date as they go; the caller decides how to answer and when the trace is written.
+``prepare_invocation`` resolves everything before anything is sent to a provider, from the
+registry's and the vault's caches (a database session is opened only on a cache miss), so no
+transaction is open while the model answers. ``run_batch`` and ``stream_events`` make the call
+and keep the ``InvocationTrace`` up to date as they go; the caller decides how to answer and
+when the trace is written.
 """
 
 from __future__ import annotations
@@ -11,11 +12,8 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from agenta.core.access.principal import Principal
-from agenta.core.secrets.runtime import vault_runtime
-from agenta.core.secrets.vault import project_connections
+from agenta.core.secrets.runtime import cached_connections, vault_runtime
 from agenta.core.services.configs import resolve_config
 from agenta.core.services.errors import missing_parameter
 from agenta.core.services.handlers import PreparedCall, ServiceKind, outputs_of, prepare_call
@@ -38,7 +36,6 @@ async def prepare_invocation(
     request: InvokeRequest,
     trace: InvocationTrace,
     *,
-    session: AsyncSession,
     principal: Principal,
     platform: Platform,
 ) -> PreparedCall:
@@ -51,7 +48,7 @@ async def prepare_invocation(
     trace.parameters = config.parameters
     trace.references = config.references
     runtime = vault_runtime(platform)
-    connections = await project_connections(session, runtime.box, principal.project_id)
+    connections = await cached_connections(platform, principal.project_id)
     call = prepare_call(
         kind,
         config.parameters,

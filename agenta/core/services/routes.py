@@ -1,9 +1,10 @@
 """The services' routes: ``/services/{completion|chat}/v0/{invoke,inspect,health}``.
 
 ``invoke`` is guarded by ``run_service`` (API key or browser session, like the REST API). It
-negotiates the answer format first (406 before any work), prepares the call with the request's
-session, then answers in one JSON body or a stream. Every invocation, failed ones included, is
-traced; the trace is written after the answer (``TraceWriter``).
+negotiates the answer format first (406 before any work), prepares the call (from the
+registry's and the vault's caches), then answers in one JSON body or a stream. Every
+invocation, failed ones included, is traced; the trace is written after the answer
+(``TraceWriter``).
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ from litestar.di import NamedDependency
 from litestar.handlers import HTTPRouteHandler
 from litestar.params import JSONBody
 from litestar.response import Stream
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from agenta.core.access.guards import requires
 from agenta.core.access.permissions import Permission
@@ -73,7 +73,6 @@ async def invoke(
     request: Request[Any, Any, Any],
     principal: Principal,
     platform: Platform,
-    db_session: AsyncSession,
     data: Any,
 ) -> Response[Any]:
     """Run one invocation of ``kind`` and answer it (see the module docstring)."""
@@ -90,10 +89,7 @@ async def invoke(
     client = llm_client(platform)
     call = None
     try:
-        call = await prepare_invocation(
-            kind, body, trace, session=db_session, principal=principal, platform=platform
-        )
-        await db_session.commit()  # no transaction stays open while the model answers
+        call = await prepare_invocation(kind, body, trace, principal=principal, platform=platform)
         if negotiated.stream:
             opened = await open_stream(client, call, trace)
             frames = event_stream(opened, call, trace, negotiated.media_type, record)
@@ -116,10 +112,9 @@ def _invoke_route(kind: ServiceKind) -> HTTPRouteHandler:
         request: Request[Any, Any, Any],
         principal: NamedDependency[Principal],
         platform: NamedDependency[Platform],
-        db_session: NamedDependency[AsyncSession],
         data: JSONBody[Any] = None,
     ) -> Response[Any]:
-        return await invoke(kind, request, principal, platform, db_session, data)
+        return await invoke(kind, request, principal, platform, data)
 
     invoke_service.__doc__ = f"Run the built-in {kind} application (JSON, SSE or NDJSON)."
     return post(

@@ -1,10 +1,12 @@
 """Write invocation traces after the response, so tracing adds nothing to a call's latency.
 
-``TraceWriter.submit`` schedules the work on the running loop and returns at once: the spans
-are built (normalisation included) and stored in a transaction of their own, never the
-request's (which is already committed and closed when a stream ends). A failed write is logged
-and dropped: an invocation never fails because its trace could not be kept. ``drain`` waits for
-the writes still in flight; the platform calls it before closing the database.
+``TraceWriter.submit`` queues the trace and returns at once. One flusher task collects what
+arrives for ``delay`` seconds, then builds the spans (normalisation included) and stores each
+project's share in one transaction of its own, never a request's. Batching matters: a commit
+costs far more than the rows it writes, so a busy process writes many traces per commit
+instead of one. A trace that cannot be built, or a batch that cannot be stored, is logged and
+dropped: an invocation never fails because its trace could not be kept. ``drain`` writes
+everything still queued; the platform calls it before closing the database.
 
 Spans are stored with the tracing pipeline's ``write_spans``, which rolls tokens, cost and
 latency up the tree, so the root span of an invocation carries the totals of its model call.
@@ -26,31 +28,69 @@ from agenta.db import Database
 log = logging.getLogger("agenta.services")
 
 SpanStore = Callable[[AsyncSession, uuid.UUID, list[Span]], Awaitable[object]]
+BuildSpans = Callable[[], list[Span]]
+
+DEFAULT_DELAY_SECONDS = 0.5
+MAX_BATCH = 500
 
 
 class TraceWriter:
-    """Writes traces in the background and remembers the writes not finished yet."""
+    """Queues traces and writes them in batches, per project, off the requests' path."""
 
-    def __init__(self, db: Database, store: SpanStore = write_spans) -> None:
+    def __init__(
+        self,
+        db: Database,
+        store: SpanStore = write_spans,
+        *,
+        delay: float = DEFAULT_DELAY_SECONDS,
+    ) -> None:
         self._db = db
         self._store = store
-        self._pending: set[asyncio.Task[None]] = set()
+        self._delay = delay
+        self._queue: list[tuple[uuid.UUID, BuildSpans]] = []
+        self._flusher: asyncio.Task[None] | None = None
+        self._draining = False
 
-    def submit(self, project_id: uuid.UUID, build: Callable[[], list[Span]]) -> None:
-        """Build and store a trace soon, off the caller's path."""
-        task = asyncio.get_running_loop().create_task(self._write(project_id, build))
-        self._pending.add(task)
-        task.add_done_callback(self._pending.discard)
+    def submit(self, project_id: uuid.UUID, build: BuildSpans) -> None:
+        """Queue a trace; it is built and stored within about ``delay`` seconds."""
+        self._queue.append((project_id, build))
+        if self._flusher is None or self._flusher.done():
+            self._flusher = asyncio.get_running_loop().create_task(self._flush_all())
 
-    async def _write(self, project_id: uuid.UUID, build: Callable[[], list[Span]]) -> None:
+    async def drain(self) -> None:
+        """Write everything queued, now."""
+        self._draining = True
         try:
-            spans = build()
+            while self._flusher is not None and not self._flusher.done():
+                await asyncio.gather(self._flusher, return_exceptions=True)
+        finally:
+            self._draining = False
+
+    async def _flush_all(self) -> None:
+        while self._queue:
+            if not self._draining:
+                await asyncio.sleep(self._delay)
+            batch, self._queue = self._queue[:MAX_BATCH], self._queue[MAX_BATCH:]
+            for project_id, spans in _by_project(batch).items():
+                await self._write(project_id, spans)
+
+    async def _write(self, project_id: uuid.UUID, spans: list[Span]) -> None:
+        try:
             async with self._db.session() as session:
                 await self._store(session, project_id, spans)
         except Exception:
-            log.exception("an invocation trace could not be stored")
+            log.exception(
+                "invocation traces could not be stored", extra={"project_id": str(project_id)}
+            )
 
-    async def drain(self) -> None:
-        """Wait for every write in flight."""
-        while self._pending:
-            await asyncio.gather(*list(self._pending), return_exceptions=True)
+
+def _by_project(batch: list[tuple[uuid.UUID, BuildSpans]]) -> dict[uuid.UUID, list[Span]]:
+    spans: dict[uuid.UUID, list[Span]] = {}
+    for project_id, build in batch:
+        try:
+            built = build()
+        except Exception:
+            log.exception("an invocation trace could not be built")
+            continue
+        spans.setdefault(project_id, []).extend(built)
+    return spans

@@ -37,6 +37,24 @@ async def test_the_projects_vault_key_wins_over_the_environment(
     assert fake_llm.last_request.headers["authorization"] == f"Bearer {VAULT_KEY}"
 
 
+async def test_a_replaced_or_deleted_key_is_not_used_again(
+    client: AsyncTestClient[Any], invoke: Invoke, owner: Persona, fake_llm: FakeLLM
+) -> None:
+    await add_secret(client, owner, standard("openai", VAULT_KEY))
+    await invoke(owner, prompt_body())  # the project's connections are now cached
+
+    replaced = standard("openai", "sk-replacement-key-000111")
+    await client.put("/api/secrets/openai", json=replaced, headers=owner.headers)
+    await invoke(owner, prompt_body())
+    after_replace = fake_llm.last_request.headers["authorization"]
+    await client.delete("/api/secrets/openai", headers=owner.headers)
+    await invoke(owner, prompt_body())
+    after_delete = fake_llm.last_request.headers["authorization"]
+
+    assert after_replace == "Bearer sk-replacement-key-000111"
+    assert after_delete == "Bearer fake-openai-key"  # back to the environment's key
+
+
 async def test_the_environment_key_serves_a_project_without_one(
     invoke: Invoke, owner: Persona, fake_llm: FakeLLM
 ) -> None:
