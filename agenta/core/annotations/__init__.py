@@ -1,0 +1,1 @@
+"""Annotations: human feedback, queues, A/B review and agreement."""
