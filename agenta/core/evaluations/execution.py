@@ -43,6 +43,7 @@ from agenta.core.evaluations.runs import (
 from agenta.core.evaluations.scenarios import copy_testset_rows, scenario_count, scenarios_between
 from agenta.core.evaluations.slices import SliceRunner, StopSignal
 from agenta.core.evaluations.units import Unit, missing_units
+from agenta.core.evaluations.writer import CellWriter
 from agenta.jobs.registry import JobContext
 
 log = logging.getLogger("agenta.evaluations")
@@ -93,8 +94,11 @@ async def _compute(
     if signal.spend_cap is not None and spent >= signal.spend_cap:
         return "capped"
     needs_sandbox = any(step.key == CODE_EVALUATOR for step in plan.evaluators)
-    async with open_models(ctx.settings, ctx.db, run.project_id, sandbox=needs_sandbox) as models:
-        await SliceRunner(ctx.db, run, plan, models, signal).run(units)
+    async with (
+        open_models(ctx.settings, ctx.db, run.project_id, sandbox=needs_sandbox) as models,
+        CellWriter(ctx.db, run.project_id) as writer,
+    ):
+        await SliceRunner(ctx.db, run, plan, models, signal, writer).run(units)
     return signal.reason
 
 

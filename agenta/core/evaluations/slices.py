@@ -2,10 +2,11 @@
 
 ``SliceRunner.run`` works through the units with at most ``plan.concurrency`` in flight (one
 asyncio semaphore). A unit invokes the application through the services layer and writes the
-invocation cell (with the invocation's trace, and the cache entry when the cache is on) in one
-transaction, then runs the missing evaluators side by side and writes their cells in another.
-Because cells are written the moment they are known, a crash loses at most the units in
-flight, and a resumed slice computes exactly those.
+invocation cell (with the invocation's trace, and the cache entry when the cache is on), then
+runs the missing evaluators side by side and writes their cells; both writes go through the
+slice's ``CellWriter`` (group commit) and are committed before the unit goes on. Because cells
+are written the moment they are known, a crash loses at most the units in flight, and a
+resumed slice computes exactly those.
 
 When the application fails, its evaluators have nothing to judge: their cells record that
 (``evaluations:invocation-failed``) so the run still completes every cell.
@@ -26,8 +27,8 @@ from typing import Any, cast
 from sqlalchemy import select
 
 from agenta.core.evaluations import response_cache
-from agenta.core.evaluations.cells import cell_row, insert_cells
-from agenta.core.evaluations.invoking import AppTarget, Invocation, invoke
+from agenta.core.evaluations.cells import cell_row
+from agenta.core.evaluations.invoking import AppTarget, invoke
 from agenta.core.evaluations.llm_access import Meter, ProjectModels
 from agenta.core.evaluations.models import (
     CELL_ERROR,
@@ -38,9 +39,9 @@ from agenta.core.evaluations.models import (
 )
 from agenta.core.evaluations.plan import EvaluatorStep, RunPlan
 from agenta.core.evaluations.units import Unit
+from agenta.core.evaluations.writer import CellWriter, WriteRequest
 from agenta.core.evaluators.builtins import EvaluatorResult, get_evaluator
 from agenta.core.services.handlers import ServiceKind
-from agenta.core.tracing.store import write_spans
 from agenta.db import Database
 from agenta.llm import Completion
 
@@ -87,8 +88,10 @@ class SliceRunner:
         plan: RunPlan,
         models: ProjectModels,
         stop: StopSignal,
+        writer: CellWriter,
     ) -> None:
         self.db = db
+        self.writer = writer
         self.run_id = run.id
         self.project_id = run.project_id
         self.plan = plan
@@ -145,22 +148,20 @@ class SliceRunner:
             cost=result.cost,
             cached=result.cached,
         )
-        async with self.db.session() as session:
-            written = await insert_cells(session, [row])
-            if written:
-                await self._keep(session, result)
-                self.stop.add_cost(result.cost)
-            stored = await _stored_cell(session, row)
-        return stored
-
-    async def _keep(self, session: Any, result: Invocation) -> None:
-        if result.spans:
-            await write_spans(session, self.project_id, result.spans)
-        completion = result.completion
-        fresh = completion is not None and not result.cached and not result.failed
-        if self.plan.use_cache and result.cache_key and fresh:
-            assert completion is not None
-            await response_cache.store(session, self.project_id, result.cache_key, completion)
+        fresh = result.completion is not None and not result.cached and not result.failed
+        keep = self.plan.use_cache and fresh
+        written = await self.writer.write(
+            WriteRequest(
+                rows=[row],
+                spans=result.spans,
+                cache_key=result.cache_key if keep else None,
+                completion=result.completion if keep else None,
+            )
+        )
+        if not written:  # another worker wrote it first: judge what it stored
+            return await self.writer.stored(row)
+        self.stop.add_cost(result.cost)
+        return EvaluationCell(**row)
 
     async def _cached(self, key: str) -> Completion | None:
         async with self.db.session() as session:
@@ -175,10 +176,8 @@ class SliceRunner:
                     *(self._judge(unit, evaluator, invocation) for evaluator in unit.evaluators)
                 )
             )
-        async with self.db.session() as session:
-            written = await insert_cells(session, rows)
-        if written:
-            self.stop.add_cost(sum(row["cost"] for row in rows))
+        written = await self.writer.write(WriteRequest(rows=rows))
+        self.stop.add_cost(sum(row["cost"] for row in rows if row["id"] in written))
 
     async def _judge(
         self, unit: Unit, evaluator: EvaluatorStep, invocation: EvaluationCell
@@ -246,17 +245,3 @@ def _trace_of(invocation: EvaluationCell) -> dict[str, Any]:
         "tokens": invocation.total_tokens,
         "cost": invocation.cost,
     }
-
-
-async def _stored_cell(session: Any, row: dict[str, Any]) -> EvaluationCell:
-    found = await session.scalar(
-        select(EvaluationCell).where(
-            EvaluationCell.run_id == row["run_id"],
-            EvaluationCell.row_index == row["row_index"],
-            EvaluationCell.revision_id == row["revision_id"],
-            EvaluationCell.repeat == row["repeat"],
-            EvaluationCell.evaluator_id == row["evaluator_id"],
-        )
-    )
-    assert found is not None  # written above, or by a worker that raced this one
-    return found

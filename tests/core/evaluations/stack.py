@@ -191,7 +191,12 @@ class RunClient:
         return response.json()["run"]  # type: ignore[no-any-return]
 
     def wait(
-        self, run_id: str, *, until: float | None = None, timeout: float = 120.0
+        self,
+        run_id: str,
+        *,
+        until: float | None = None,
+        timeout: float = 120.0,
+        poll: float = 0.05,
     ) -> dict[str, Any]:
         """Poll until the run has a final status (or its progress reached ``until``)."""
         deadline = time.monotonic() + timeout
@@ -199,12 +204,12 @@ class RunClient:
             try:
                 run = self.read(run_id)
             except httpx.HTTPError:
-                time.sleep(0.1)  # the server may be restarting
+                time.sleep(poll)  # the server may be restarting
                 continue
             reached = until is not None and run["progress"] >= until
             if reached or run["status"] not in ("pending", "running"):
                 return run
-            time.sleep(0.05)
+            time.sleep(poll)
         raise TimeoutError(f"run {run_id} did not get to {until:.0%} within {timeout} s")
 
     def close(self) -> None:
