@@ -36,6 +36,7 @@ from agenta.core.registry.runtime import lifespan as registry_lifespan
 from agenta.core.secrets import routes as secrets_routes
 from agenta.core.secrets.runtime import secrets_lifespan
 from agenta.core.services import routes as services_routes
+from agenta.core.testsets.pages import pages_router as testsets_pages_router
 from agenta.core.testsets.routes import api_router as testsets_api_router
 from agenta.core.tracing import routes as tracing_routes
 from agenta.core.tracing.runtime import lifespan as tracing_lifespan
@@ -51,6 +52,7 @@ from agenta.web.pages import NavItem
 
 NAVIGATION: list[NavItem] = [
     NavItem("Apps", "/apps", "Prompts and applications: variants, history and deployments."),
+    NavItem("Test sets", "/testsets", "Versioned test cases: upload, edit, compare, export."),
     NavItem("Alerts", "/alerts", "Rules over trace metrics and scores, and when they fired."),
     NavItem("Evaluations", "/evaluations", "Runs of apps over test sets, scored and compared."),
     NavItem("Evaluators", "/evaluators", "Evaluator configurations and their playground."),
@@ -70,6 +72,7 @@ def route_handlers() -> list[Any]:
         registry_api_router(),
         registry_pages_router(),
         testsets_api_router(),
+        testsets_pages_router(),
         *secrets_routes.ROUTES,
         *services_routes.ROUTES,
         *evaluators_routes.ROUTES,

@@ -11,6 +11,8 @@ revisions); it is a deliberate action in the UI, not something a page load does.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
+from uuid import UUID
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -61,12 +63,24 @@ async def read_page(
     return RowPage(rows, offset, limit, offset + limit < revision.row_count)
 
 
+@dataclass(frozen=True, slots=True)
+class Comparison:
+    """Two revisions, what changed between them, and their rows by id (for showing them)."""
+
+    old: TestsetRevision
+    new: TestsetRevision
+    diff: RevisionDiff
+    old_rows: dict[UUID, dict[str, Any]]
+    new_rows: dict[UUID, dict[str, Any]]
+
+
 async def compare_versions(
     session: AsyncSession, testset: Testset, old_version: int, new_version: int
-) -> tuple[TestsetRevision, TestsetRevision, RevisionDiff]:
-    """Both revisions and what changed from ``old_version`` to ``new_version``."""
+) -> Comparison:
+    """What changed from ``old_version`` to ``new_version`` of the test set."""
     old = await get_revision(session, testset, old_version)
     new = await get_revision(session, testset, new_version)
     old_rows = [(row.id, row.data) for row in await all_rows(session, old.id)]
     new_rows = [(row.id, row.data) for row in await all_rows(session, new.id)]
-    return old, new, diff_revisions(old_rows, new_rows)
+    diff = diff_revisions(old_rows, new_rows)
+    return Comparison(old, new, diff, dict(old_rows), dict(new_rows))

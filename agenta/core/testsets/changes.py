@@ -7,6 +7,8 @@ delete or restore a row, add, rename or delete a column, choose the expected-ans
 * ``renamed_columns`` and ``deleted_columns`` speak of the base revision's column names;
 * ``cells``, ``added_rows``, ``added_columns`` and ``answer_column`` speak of current names
   (renaming a column renames it in all of them; deleting one drops its pending cells);
+  ``answer_column`` is set only when the user chose another column, so renaming the expected
+  answer column is one change, not two;
 * existing rows are named by their position in the base revision, which never changes, and
   rows added since by their index in ``added_rows``: a ``RowRef`` reads ``"b12"`` or ``"n0"``.
 
@@ -76,7 +78,10 @@ class Changes:
         return [self.renamed_columns.get(c, c) for c in kept] + self.added_columns
 
     def answer(self, shape: Shape) -> str:
-        return self.answer_column or shape.answer_column
+        """The expected-answer column: chosen in the draft, else the base one (renamed)."""
+        if self.answer_column:
+            return self.answer_column
+        return self.renamed_columns.get(shape.answer_column, shape.answer_column)
 
     @property
     def count(self) -> int:
@@ -166,7 +171,7 @@ class Changes:
             if base == to:
                 del self.renamed_columns[base]
         self._rename_pending(column, to)
-        if self.answer(shape) == column:
+        if self.answer_column == column:
             self.answer_column = to
 
     def delete_column(self, column: str, shape: Shape) -> None:
@@ -185,7 +190,8 @@ class Changes:
 
     def set_answer_column(self, column: str, shape: Shape) -> None:
         self._require_column(column, shape)
-        self.answer_column = None if column == shape.answer_column else column
+        base_answer = self.renamed_columns.get(shape.answer_column, shape.answer_column)
+        self.answer_column = None if column == base_answer else column
 
     # Helpers -----------------------------------------------------------------------------
 

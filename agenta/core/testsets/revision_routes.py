@@ -186,11 +186,11 @@ async def diff_revisions(
 ) -> dict[str, Any]:
     """What changed from ``from_version`` to ``to_version`` (row lists cut at ``limit``)."""
     testset = await testsets.get_testset(db_session, principal.project_id, testset_id)
-    old, new, diff = await browsing.compare_versions(db_session, testset, from_version, to_version)
+    compared = await browsing.compare_versions(db_session, testset, from_version, to_version)
     return {
-        "from": revision_record(old),
-        "to": revision_record(new),
-        "diff": diff_record(diff, max(0, limit)),
+        "from": revision_record(compared.old),
+        "to": revision_record(compared.new),
+        "diff": diff_record(compared.diff, max(0, limit)),
     }
 
 

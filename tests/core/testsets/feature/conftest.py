@@ -3,8 +3,8 @@
 - ``open_session()``: a transaction on the test's database, committed on exit;
 - ``make_testset(rows, name=..., persona=...)``: a test set whose first revision holds ``rows``;
 - ``table_counts()``: the number of rows in each test set table, to prove nothing was written;
-- ``api(persona)``: the test client sending that persona's API key;
-- the personas ``owner``, ``outsider`` and ``make_persona`` from ``tests.support``.
+- ``api(persona)``: the test client sending that persona's API key (the personas ``owner``,
+  ``outsider`` and ``make_persona`` come from ``tests.support.account_fixtures``).
 """
 
 from __future__ import annotations
@@ -28,12 +28,7 @@ from agenta.core.testsets.models import (
 )
 from agenta.core.testsets.uploads import Committed
 from agenta.platform import Platform
-from tests.support import account_fixtures
 from tests.support.accounts import Persona
-
-owner = account_fixtures.owner
-outsider = account_fixtures.outsider
-make_persona = account_fixtures.make_persona
 
 MAX_ROWS = 100_000
 OpenSession = Callable[[], AbstractAsyncContextManager[AsyncSession]]
