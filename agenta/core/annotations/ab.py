@@ -64,13 +64,17 @@ def wilson_interval(successes: int, trials: int, confidence: float = 0.95) -> tu
         raise ValueError(f"confidence must be between 0 and 1, got {confidence}")
     if trials == 0:
         return 0.0, 1.0
+    # At 0 or all successes one bound is exactly 0 or 1; rounding would leave a hair above.
+    edge_low, edge_high = successes == 0, successes == trials
     z = NormalDist().inv_cdf(1 - (1 - confidence) / 2)
     share = successes / trials
     denominator = 1 + z * z / trials
     centre = (share + z * z / (2 * trials)) / denominator
     spread = z * math.sqrt(share * (1 - share) / trials + z * z / (4 * trials * trials))
     half = spread / denominator
-    return max(0.0, centre - half), min(1.0, centre + half)
+    low = 0.0 if edge_low else max(0.0, centre - half)
+    high = 1.0 if edge_high else min(1.0, centre + half)
+    return low, high
 
 
 @dataclass(frozen=True)
