@@ -15,9 +15,10 @@ from typing import Any
 from agenta.core.access.principal import Principal
 from agenta.core.secrets.runtime import cached_connections, vault_runtime
 from agenta.core.services.configs import resolve_config
-from agenta.core.services.errors import missing_parameter
+from agenta.core.services.errors import ServiceFailure, failure_from, missing_parameter
 from agenta.core.services.handlers import PreparedCall, ServiceKind, outputs_of, prepare_call
 from agenta.core.services.requests import InvokeRequest
+from agenta.core.services.runtime import llm_client
 from agenta.core.services.traces import InvocationTrace, now
 from agenta.llm import LLMClient, StreamEnd, StreamEvent
 from agenta.platform import Platform
@@ -66,6 +67,39 @@ async def prepare_invocation(
 def credentials_of(call: PreparedCall) -> list[str]:
     """The keys the call may send, so that no message can repeat them."""
     return [key for target in call.plan.targets if (key := target.model.credentials.api_key)]
+
+
+def failed(error: Exception, trace: InvocationTrace, call: PreparedCall | None) -> ServiceFailure:
+    """The typed failure for ``error`` (no key in its message); the trace ends with it."""
+    failure = failure_from(error)
+    if call is not None:
+        failure = failure.scrubbed(credentials_of(call))
+    trace.finish(failure=failure)
+    return failure
+
+
+async def invoke_once(
+    kind: ServiceKind,
+    request: InvokeRequest,
+    trace: InvocationTrace,
+    *,
+    principal: Principal,
+    platform: Platform,
+) -> Any:
+    """Prepare and make a non-streamed call: the outputs, or a raised ``ServiceFailure``.
+
+    The trace is finished either way.
+    """
+    call = None
+    try:
+        call = await prepare_invocation(
+            kind, request, trace, principal=principal, platform=platform
+        )
+        outputs = await run_batch(llm_client(platform), call, trace)
+    except Exception as error:
+        raise failed(error, trace, call) from error
+    trace.finish(outputs=outputs)
+    return outputs
 
 
 async def run_batch(client: LLMClient, call: PreparedCall, trace: InvocationTrace) -> Any:

@@ -1,4 +1,5 @@
-"""The services' routes: ``/services/{completion|chat}/v0/{invoke,inspect,health}``.
+"""The services' routes: ``/services/{completion|chat}/v0/{invoke,inspect,health}``, and the
+legacy ``/services/{completion|chat}/{generate,...}`` adapted in ``legacy``.
 
 ``invoke`` is guarded by ``run_service`` (API key or browser session, like the REST API). It
 negotiates the answer format first (406 before any work), prepares the call (from the
@@ -9,6 +10,7 @@ invocation, failed ones included, is traced; the trace is written after the answ
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from litestar import Request, Response, get, post
@@ -20,11 +22,12 @@ from litestar.response import Stream
 from agenta.core.access.guards import requires
 from agenta.core.access.permissions import Permission
 from agenta.core.access.principal import Principal
-from agenta.core.services.errors import ServiceFailure, failure_from
+from agenta.core.services import legacy
+from agenta.core.services.errors import ServiceFailure
 from agenta.core.services.handlers import SERVICE_KINDS, ServiceKind
 from agenta.core.services.inspection import inspect_service
-from agenta.core.services.invocation import credentials_of, prepare_invocation, run_batch
-from agenta.core.services.negotiation import NotAcceptable, negotiate
+from agenta.core.services.invocation import failed, invoke_once, prepare_invocation
+from agenta.core.services.negotiation import Negotiated, NotAcceptable, negotiate
 from agenta.core.services.requests import InvokeRequest, parse_invoke_body
 from agenta.core.services.responses import batch_body, encode, error_body, trace_headers
 from agenta.core.services.runtime import llm_client, trace_writer
@@ -59,7 +62,7 @@ def _json(body: dict[str, Any], status: int, trace: InvocationTrace) -> Response
     )
 
 
-def _recorder(platform: Platform, principal: Principal) -> Any:
+def _recorder(platform: Platform, principal: Principal) -> Callable[[InvocationTrace], None]:
     writer = trace_writer(platform)
 
     def record(trace: InvocationTrace) -> None:
@@ -86,25 +89,35 @@ async def invoke(
         return _json(error_body(trace, failure), failure.code, trace)
     trace = InvocationTrace(kind, body.inputs, session_id=session_id_of(request, body))
     record = _recorder(platform, principal)
-    client = llm_client(platform)
+    try:
+        if negotiated.stream:
+            return await _streamed(kind, body, trace, principal, platform, negotiated, record)
+        outputs = await invoke_once(kind, body, trace, principal=principal, platform=platform)
+    except ServiceFailure as failure:
+        record(trace)
+        return _json(error_body(trace, failure), failure.code, trace)
+    record(trace)
+    return _json(batch_body(trace, outputs), 200, trace)
+
+
+async def _streamed(
+    kind: ServiceKind,
+    body: InvokeRequest,
+    trace: InvocationTrace,
+    principal: Principal,
+    platform: Platform,
+    negotiated: Negotiated,
+    record: Callable[[InvocationTrace], None],
+) -> Stream:
+    """Start a streamed answer once the first event is in (raises ``ServiceFailure`` before)."""
     call = None
     try:
         call = await prepare_invocation(kind, body, trace, principal=principal, platform=platform)
-        if negotiated.stream:
-            opened = await open_stream(client, call, trace)
-            frames = event_stream(opened, call, trace, negotiated.media_type, record)
-            return Stream(frames, media_type=negotiated.media_type, headers=trace_headers(trace))
-        outputs = await run_batch(client, call, trace)
+        opened = await open_stream(llm_client(platform), call, trace)
     except Exception as error:
-        failure = failure_from(error)
-        if call is not None:
-            failure = failure.scrubbed(credentials_of(call))
-        trace.finish(failure=failure)
-        record(trace)
-        return _json(error_body(trace, failure), failure.code, trace)
-    trace.finish(outputs=outputs)
-    record(trace)
-    return _json(batch_body(trace, outputs), 200, trace)
+        raise failed(error, trace, call) from error
+    frames = event_stream(opened, call, trace, negotiated.media_type, record)
+    return Stream(frames, media_type=negotiated.media_type, headers=trace_headers(trace))
 
 
 def _invoke_route(kind: ServiceKind) -> HTTPRouteHandler:
@@ -157,7 +170,10 @@ def _health_route(kind: ServiceKind) -> HTTPRouteHandler:
 
 
 ROUTES = [
-    route
-    for kind in SERVICE_KINDS
-    for route in (_invoke_route(kind), _inspect_route(kind), _health_route(kind))
+    *(
+        route
+        for kind in SERVICE_KINDS
+        for route in (_invoke_route(kind), _inspect_route(kind), _health_route(kind))
+    ),
+    *legacy.ROUTES,
 ]
