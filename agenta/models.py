@@ -24,6 +24,8 @@ MODEL_MODULES = [
     "agenta.core.tracing.models",
     "agenta.core.evaluators.models",
     "agenta.core.evaluations.models",
+    "agenta.core.annotations.models",
+    "agenta.core.online.models",
 ]
 
 

@@ -1,0 +1,1 @@
+"""Online evaluation: rules that score live traces as they arrive."""
