@@ -28,6 +28,7 @@ from agenta.core.access.principal import Principal
 from agenta.core.evaluations import cells as cell_store
 from agenta.core.evaluations.api import export_response
 from agenta.core.evaluations.choices import evaluator_choices, revision_choices, testset_choices
+from agenta.core.evaluations.client_runs import fill_from_traces
 from agenta.core.evaluations.metrics import compute_metrics
 from agenta.core.evaluations.models import FINISHED_STATUSES, EvaluationCell
 from agenta.core.evaluations.page_support import back_to, form_lists, parse_ids, render
@@ -150,6 +151,8 @@ async def _run_context(
     run_id: uuid.UUID,
 ) -> dict[str, Any]:
     run = await get_run(session, project_id, run_id)
+    if run.origin == "client":  # the SDK's results point at traces stored since
+        await fill_from_traces(session, run)
     plan = RunPlan.from_config(run.config)
     cells = await cell_store.run_cells(session, [run.id])
     rows = build_rows(plan, await run_scenarios(session, run.id), cells)
