@@ -8,8 +8,10 @@ instead of one. A trace that cannot be built, or a batch that cannot be stored, 
 dropped: an invocation never fails because its trace could not be kept. ``drain`` writes
 everything still queued; the platform calls it before closing the database.
 
-Spans are stored with the tracing pipeline's ``write_spans``, which rolls tokens, cost and
-latency up the tree, so the root span of an invocation carries the totals of its model call.
+Before they are stored, spans go through the project's redaction rules (``redact``), like
+ingested spans, so nothing unredacted is ever written. They are stored with the tracing
+pipeline's ``write_spans``, which rolls tokens, cost and latency up the tree, so the root span
+of an invocation carries the totals of its model call.
 """
 
 from __future__ import annotations
@@ -28,7 +30,14 @@ from agenta.db import Database
 log = logging.getLogger("agenta.services")
 
 SpanStore = Callable[[AsyncSession, uuid.UUID, list[Span]], Awaitable[object]]
+Redact = Callable[[uuid.UUID, list[Span]], Awaitable[list[Span]]]
 BuildSpans = Callable[[], list[Span]]
+
+
+async def keep_as_they_are(project_id: uuid.UUID, spans: list[Span]) -> list[Span]:
+    """No redaction (for writers of spans that hold nothing to redact)."""
+    return spans
+
 
 DEFAULT_DELAY_SECONDS = 0.5
 MAX_BATCH = 500
@@ -42,10 +51,12 @@ class TraceWriter:
         db: Database,
         store: SpanStore = write_spans,
         *,
+        redact: Redact = keep_as_they_are,
         delay: float = DEFAULT_DELAY_SECONDS,
     ) -> None:
         self._db = db
         self._store = store
+        self._redact = redact
         self._delay = delay
         self._queue: list[tuple[uuid.UUID, BuildSpans]] = []
         self._flusher: asyncio.Task[None] | None = None
@@ -76,8 +87,9 @@ class TraceWriter:
 
     async def _write(self, project_id: uuid.UUID, spans: list[Span]) -> None:
         try:
+            redacted = await self._redact(project_id, spans)
             async with self._db.session() as session:
-                await self._store(session, project_id, spans)
+                await self._store(session, project_id, redacted)
         except Exception:
             log.exception(
                 "invocation traces could not be stored", extra={"project_id": str(project_id)}

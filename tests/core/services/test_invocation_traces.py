@@ -7,6 +7,7 @@ import asyncio
 from typing import Any
 
 from agenta.core.tracing import Span
+from agenta.core.tracing.project_settings import save_settings
 from agenta.core.tracing.store import load_spans
 from agenta.platform import Platform
 from tests.core.services.conftest import Invoke, prompt_body
@@ -61,6 +62,21 @@ async def test_a_failed_invocation_is_stored_as_an_error(
     assert root.is_error and llm.is_error
     assert "answered 429" in root.status_message
     assert cumulative(root, "errors") == 2
+
+
+async def test_the_projects_redaction_rules_apply_before_anything_is_stored(
+    invoke: Invoke, owner: Persona, platform: Platform
+) -> None:
+    async with platform.db.session() as session:
+        rule = {"name": "emails", "kind": "regex", "pattern": r"[\w.]+@[\w.]+"}
+        await save_settings(session, owner.project_id, retention_days=None, redaction_rules=[rule])
+
+    response = await invoke(owner, prompt_body({"country": "France, ask ada@example.com"}))
+
+    root, llm = await stored_spans(platform, owner, response.json()["trace_id"], 2)
+    stored = repr(root.attributes) + repr(llm.attributes)
+    assert "ada@example.com" not in stored
+    assert "ask ada@example.com" in response.json()["data"]["outputs"]  # only the trace is redacted
 
 
 async def test_traces_stay_in_the_callers_project(
