@@ -102,8 +102,17 @@ def make_rows(count: int) -> list[dict[str, Any]]:
     return [{"country": name, "correct_answer": name} for name in names]
 
 
-async def seed_project(database_url: str, *, rows: int, judge: bool = False) -> Seeded:
-    """A user, an echoing app, a test set of ``rows`` rows and evaluators (see the docstring)."""
+async def seed_project(
+    database_url: str,
+    *,
+    rows: int,
+    judge: bool = False,
+    extra_apps: dict[str, str] | None = None,
+) -> Seeded:
+    """A user, an echoing app, a test set of ``rows`` rows and evaluators (see the docstring).
+
+    ``extra_apps`` adds more applications by slug, each with its own user-message template.
+    """
     db = Database.unpooled(database_url)
     try:
         persona = await make_user(db, with_api_key=True)
@@ -117,6 +126,9 @@ async def seed_project(database_url: str, *, rows: int, judge: bool = False) -> 
             head = await create_application(
                 scope, slug="echo", data={"parameters": {"prompt": prompt}}
             )
+            for slug, template in (extra_apps or {}).items():
+                other = {**prompt, "messages": [{"role": "user", "content": template}]}
+                await create_application(scope, slug=slug, data={"parameters": {"prompt": other}})
             assert head.variant is not None and head.revision is not None
             testset = await create_testset(
                 session, persona.project_id, name="countries", actor=persona.user_id
