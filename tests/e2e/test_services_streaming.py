@@ -127,6 +127,7 @@ async def test_an_sse_stream_sends_the_answer_token_by_token(
 
     assert received.response.status_code == 200
     assert received.response.headers["content-type"].startswith("text/event-stream")
+    assert received.response.headers["x-accel-buffering"] == "no"
     kinds = [event["type"] for event in received.events]
     assert kinds[0] == "start" and kinds[-1] == "done"
     assert kinds.count("delta") >= 8

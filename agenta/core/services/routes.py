@@ -117,7 +117,9 @@ async def _streamed(
     except Exception as error:
         raise failed(error, trace, call) from error
     frames = event_stream(opened, call, trace, negotiated.media_type, record)
-    return Stream(frames, media_type=negotiated.media_type, headers=trace_headers(trace))
+    # Proxies must pass each event on as it comes (nginx reads X-Accel-Buffering).
+    headers = {**trace_headers(trace), "Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
+    return Stream(frames, media_type=negotiated.media_type, headers=headers)
 
 
 def _invoke_route(kind: ServiceKind) -> HTTPRouteHandler:
