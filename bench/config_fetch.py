@@ -75,6 +75,7 @@ class Result:
     p99_ms: float
     errors: int
     server_cpu_seconds: float
+    client_cpu_seconds: float
 
     @property
     def rps(self) -> float:
@@ -84,6 +85,10 @@ class Result:
     def cpu_us_per_request(self) -> float:
         """Server CPU time (user + system) per request: what one free core would sustain."""
         return self.server_cpu_seconds / max(self.requests, 1) * 1e6
+
+    @property
+    def client_us_per_request(self) -> float:
+        return self.client_cpu_seconds / max(self.requests, 1) * 1e6
 
 
 def create_database() -> str:
@@ -246,7 +251,7 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-async def server_cpu(pid: int, measure_from: float, stop_at: float) -> float:
+async def process_cpu(pid: int, measure_from: float, stop_at: float) -> float:
     await asyncio.sleep(measure_from - time.perf_counter())
     before = cpu_seconds(pid)
     await asyncio.sleep(stop_at - time.perf_counter())
@@ -262,7 +267,8 @@ async def run_load(
     measure_from, stop_at = start + warmup, start + warmup + seconds
     interval = clients / rate if rate else None
     latencies: list[float] = []
-    cpu = asyncio.create_task(server_cpu(pid, measure_from, stop_at))
+    cpu = asyncio.create_task(process_cpu(pid, measure_from, stop_at))
+    client_cpu = asyncio.create_task(process_cpu(os.getpid(), measure_from, stop_at))
     errors = await asyncio.gather(
         *(
             client_loop(port, request, stop_at, measure_from, latencies, interval)
@@ -278,6 +284,7 @@ async def run_load(
         p99_ms=ordered[int(len(ordered) * 0.99) - 1] * 1000,
         errors=sum(errors),
         server_cpu_seconds=await cpu,
+        client_cpu_seconds=await client_cpu,
     )
 
 
@@ -291,7 +298,8 @@ def report(result: Result, *, min_rps: float | None, max_p99_ms: float | None) -
     print(
         f"{result.name:<62} {result.rps:6.0f} req/s  p50 {result.p50_ms:6.2f} ms  "
         f"p99 {result.p99_ms:7.2f} ms  errors {result.errors}  "
-        f"server CPU {result.cpu_us_per_request:4.0f} µs/req  {'ok' if met else 'MISSED'}",
+        f"CPU µs/req server {result.cpu_us_per_request:3.0f} client "
+        f"{result.client_us_per_request:3.0f}  {'ok' if met else 'MISSED'}",
         flush=True,
     )
     return met
