@@ -38,6 +38,7 @@ from agenta.core.secrets.runtime import secrets_lifespan
 from agenta.core.services import routes as services_routes
 from agenta.core.testsets.pages import pages_router as testsets_pages_router
 from agenta.core.testsets.routes import api_router as testsets_api_router
+from agenta.core.tracing import pages_routes as tracing_pages
 from agenta.core.tracing import routes as tracing_routes
 from agenta.core.tracing.runtime import lifespan as tracing_lifespan
 from agenta.core.webhooks import routes as webhooks_routes
@@ -53,6 +54,7 @@ from agenta.web.pages import NavItem
 NAVIGATION: list[NavItem] = [
     NavItem("Apps", "/apps", "Prompts and applications: variants, history and deployments."),
     NavItem("Test sets", "/testsets", "Versioned test cases: upload, edit, compare, export."),
+    NavItem("Observability", "/observability", "Traces, sessions, users and the dashboard."),
     NavItem("Alerts", "/alerts", "Rules over trace metrics and scores, and when they fired."),
     NavItem("Evaluations", "/evaluations", "Runs of apps over test sets, scored and compared."),
     NavItem("Evaluators", "/evaluators", "Evaluator configurations and their playground."),
@@ -81,6 +83,7 @@ def route_handlers() -> list[Any]:
         *webhooks_routes.ROUTES,
         *alerts_routes.ROUTES,
         *tracing_routes.ROUTES,
+        *tracing_pages.ROUTES,
         *pages.ROUTES,
         pages.static_files_router(),
         openapi_json,

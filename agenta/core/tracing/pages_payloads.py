@@ -23,6 +23,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+DEFAULT_KEY = "__default__"
 MAX_DEPTH = 8
 MAX_ITEMS = 200
 MAX_TEXT = 20_000
@@ -74,7 +75,10 @@ def payload_sections(value: Any) -> list[Section]:
     if is_messages(value) or is_message(value):
         return [_messages_section("", value)]
     if isinstance(value, Mapping) and value:
-        return [_section(str(key), item) for key, item in value.items()]
+        # The SDK files a plain return value under `__default__`: it has no name to show.
+        return [
+            _section("" if key == DEFAULT_KEY else str(key), item) for key, item in value.items()
+        ]
     return [_section("", value)]
 
 

@@ -57,6 +57,7 @@ def test_text_and_other_values_get_their_own_sections() -> None:
 def test_a_bare_value_is_one_unnamed_section_and_nothing_gives_none() -> None:
     assert [(s.key, s.kind, s.text) for s in payload_sections("Paris")] == [("", "text", "Paris")]
     assert payload_sections(None) == []
+    assert [(s.key, s.text) for s in payload_sections({"__default__": "Paris"})] == [("", "Paris")]
 
 
 def test_json_trees_are_bounded_in_depth_items_and_text() -> None:
