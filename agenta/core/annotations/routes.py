@@ -1,0 +1,7 @@
+"""Every route of the annotations feature: the REST API and the pages."""
+
+from __future__ import annotations
+
+from agenta.core.annotations import api
+
+ROUTES = [*api.ROUTES]
