@@ -25,6 +25,7 @@ from agenta.core.access.middleware import access_middleware
 from agenta.core.access.runtime import access_lifespan
 from agenta.core.accounts import routes as accounts_routes
 from agenta.core.alerts import routes as alerts_routes
+from agenta.core.annotations import routes as annotations_routes
 from agenta.core.evaluations import routes as evaluations_routes
 from agenta.core.evaluators import routes as evaluators_routes
 from agenta.core.events import routes as events_routes
@@ -58,6 +59,7 @@ NAVIGATION: list[NavItem] = [
     NavItem("Alerts", "/alerts", "Rules over trace metrics and scores, and when they fired."),
     NavItem("Evaluations", "/evaluations", "Runs of apps over test sets, scored and compared."),
     NavItem("Evaluators", "/evaluators", "Evaluator configurations and their playground."),
+    NavItem("Annotations", "/annotations", "Queues of traces and run rows for people to review."),
     NavItem("Activity", "/activity", "What happened in the project, who did it and how."),
     NavItem("Model providers", "/settings/providers", "Provider keys and custom model endpoints."),
     NavItem("Settings", "/settings", "Projects, members, invitations and API keys."),
@@ -82,6 +84,7 @@ def route_handlers() -> list[Any]:
         *events_routes.ROUTES,
         *webhooks_routes.ROUTES,
         *alerts_routes.ROUTES,
+        *annotations_routes.ROUTES,
         *tracing_routes.ROUTES,
         *tracing_pages.ROUTES,
         *pages.ROUTES,
