@@ -48,7 +48,8 @@ def _expiry(raw: str) -> datetime | None:
     try:
         day = datetime.strptime(raw.strip(), "%Y-%m-%d")
     except ValueError:
-        raise AppError(f"The expiry date {raw!r} is not a date (YYYY-MM-DD)", 422) from None
+        message = f"The expiry date {raw!r} is not a date (YYYY-MM-DD)"
+        raise AppError(message, status_code=422) from None
     return day.replace(hour=23, minute=59, second=59, tzinfo=UTC)
 
 

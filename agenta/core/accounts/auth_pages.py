@@ -160,7 +160,9 @@ async def _check_signup_allowed(
         view = await open_invitation(session, target.removeprefix("/invitations/"))
         if view.invitation.email == email.strip().lower():
             return
-    raise AppError("Sign-up is disabled on this server; ask an admin for an invitation", 403)
+    raise AppError(
+        "Sign-up is disabled on this server; ask an admin for an invitation", status_code=403
+    )
 
 
 @post("/logout", opt=PUBLIC, include_in_schema=False)

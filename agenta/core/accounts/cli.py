@@ -37,18 +37,20 @@ def register(commands: Any) -> None:
     create_key.set_defaults(handler=cmd_keys_create)
 
 
-def _database(settings: Settings) -> Database:
+def _settings() -> Settings:
+    """The settings, with an embedded database migrated first (outside any event loop)."""
+    settings = Settings.from_env()
     if settings.is_sqlite:
         from agenta.migrate import upgrade
 
         upgrade(settings.database_url)
-    return Database.unpooled(settings.database_url)
+    return settings
 
 
 def cmd_users_create(args: argparse.Namespace) -> int:
     from agenta.cli import CommandError
 
-    settings = Settings.from_env()
+    settings = _settings()
     try:
         user_id = asyncio.run(_create_user(settings, args.email, args.password, args.name))
     except AppError as exc:
@@ -60,7 +62,7 @@ def cmd_users_create(args: argparse.Namespace) -> int:
 async def _create_user(settings: Settings, email: str, password: str, name: str) -> str:
     from agenta.core.accounts.users import sign_up
 
-    db = _database(settings)
+    db = Database.unpooled(settings.database_url)
     try:
         async with db.session() as session:
             user, _ = await sign_up(session, email=email, password=password, name=name)
@@ -74,7 +76,7 @@ def cmd_keys_create(args: argparse.Namespace) -> int:
 
     if args.expires_days is not None and args.expires_days < 1:
         raise CommandError("--expires-days must be at least 1")
-    settings = Settings.from_env()
+    settings = _settings()
     try:
         raw = asyncio.run(_create_key(settings, args))
     except AppError as exc:
@@ -88,7 +90,7 @@ async def _create_key(settings: Settings, args: argparse.Namespace) -> str:
     from agenta.core.accounts.tenancy import find_project
     from agenta.core.accounts.users import find_user_by_email
 
-    db = _database(settings)
+    db = Database.unpooled(settings.database_url)
     try:
         async with db.session() as session:
             user = await find_user_by_email(session, args.email)

@@ -13,7 +13,7 @@ import asyncio
 from typing import Any
 
 from tests.core.access.route_table import Endpoint, fill_path
-from tests.support.accounts import Persona, csrf_headers, login_as
+from tests.support.accounts import Persona, csrf_headers
 
 REFUSED = {400, 403, 404, 405, 409, 410, 422}
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
@@ -36,6 +36,7 @@ def leaks(response: Any, markers: set[str], url: str) -> list[str]:
 
 async def isolation_problems(
     client: Any,
+    browser: Any,
     endpoint: Endpoint,
     owner: Persona,
     outsider: Persona,
@@ -44,8 +45,7 @@ async def isolation_problems(
 ) -> list[str]:
     """Everything that lets ``outsider`` near ``owner``'s data on this endpoint.
 
-    ``client`` starts logged out; it is logged in as ``outsider`` half-way (requests with an
-    ``Authorization`` header ignore its cookies, so key checks are unaffected).
+    ``client`` carries no cookies; ``browser`` is logged in as ``outsider``.
     """
     url = fill_path(endpoint.path, values)
     problems: list[str] = []
@@ -61,14 +61,13 @@ async def isolation_problems(
         check("an anonymous visitor", anonymous, {303} if endpoint.is_page else {401})
     bogus = await call(client, endpoint, url, {"Authorization": "ApiKey not-a-key"})
     check("a bogus key", bogus, {401})
-    await login_as(client, outsider)
     theirs = await call(client, endpoint, url, outsider.headers)
     check("another tenant's key on the owner's objects", theirs, REFUSED if values else None)
     if endpoint.rule is not None and endpoint.rule.kind == "project":
         owners_project = str(owner.project_id)
         scoped = await call(client, endpoint, url, outsider.headers, project_id=owners_project)
         check("another tenant's key naming the owner's project", scoped, {403})
-        headers = await csrf_headers(client) if endpoint.method in UNSAFE else {}
-        session = await call(client, endpoint, url, headers, project_id=owners_project)
+        headers = await csrf_headers(browser) if endpoint.method in UNSAFE else {}
+        session = await call(browser, endpoint, url, headers, project_id=owners_project)
         check("another tenant's session naming the owner's project", session, {403})
     return problems
