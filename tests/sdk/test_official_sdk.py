@@ -1,23 +1,24 @@
 """The official ``agenta`` SDK from PyPI, unmodified, against a real ``agenta serve`` process.
 
 The SDK runs in its own venv (see ``tests.support.sdk_venv``); a user and an API key are made
-in the server's database with the accounts test helpers (what ``agenta users create`` and
-``agenta keys create`` do). The script in ``scripts/registry_flow.py`` creates an app and a
-variant, commits twice, deploys the first commit to production, fetches by environment and by
-variant version, reads the history and deletes the variant; the test checks every answer.
+with the ``agenta users create`` and ``agenta keys create`` commands, as an operator would.
+The script in ``scripts/registry_flow.py`` creates an app and a variant, commits twice, deploys
+the first commit to production, fetches by environment and by variant version, reads the
+history and deletes the variant; the test checks every answer.
 """
 
 from __future__ import annotations
 
 import asyncio
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from agenta.db import Database
 from tests.conftest import TEST_SECRET_KEY
-from tests.support.accounts import make_user
+from tests.support.accounts import PASSWORD
 from tests.support.processes import ServerProcess, base_env
 from tests.support.sdk_venv import require_sdk, run_sdk_script
 
@@ -48,22 +49,30 @@ def server(server_env: dict[str, str], tmp_path: Path) -> Iterator[ServerProcess
         process.stop()
 
 
-async def make_api_key(database_url: str) -> str:
-    """A user with a project (default environments included) and an API key there."""
-    db = Database.unpooled(database_url)
-    try:
-        persona = await make_user(db, email=EMAIL, with_api_key=True)
-    finally:
-        await db.dispose()
-    assert persona.api_key is not None
-    return persona.api_key
+def agenta_command(env: dict[str, str], *args: str) -> str:
+    """Run an ``agenta`` CLI command on the server's database; returns its last output line."""
+    result = subprocess.run(
+        [sys.executable, "-m", "agenta.cli", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, f"agenta {' '.join(args)} failed:\n{result.stderr}"
+    return result.stdout.strip().splitlines()[-1]
+
+
+def make_api_key(env: dict[str, str]) -> str:
+    """A user (with a project and its default environments) and an API key there."""
+    agenta_command(env, "users", "create", "--email", EMAIL, "--password", PASSWORD)
+    return agenta_command(env, "keys", "create", "--email", EMAIL)
 
 
 async def test_the_official_sdk_drives_the_whole_registry_flow(
-    server: ServerProcess, database_url: str, tmp_path: Path
+    server: ServerProcess, server_env: dict[str, str], tmp_path: Path
 ) -> None:
     python = require_sdk()
-    api_key = await make_api_key(database_url)
+    api_key = await asyncio.to_thread(make_api_key, server_env)
 
     result = await asyncio.to_thread(
         run_sdk_script,
