@@ -25,7 +25,7 @@ from agenta.core.accounts.page_support import flash
 from agenta.core.tracing.analytics import Bucket, dashboard
 from agenta.core.tracing.charts import Chart, Series, line_chart
 from agenta.core.tracing.pages_filters import RANGE_LABELS, TraceFilters
-from agenta.core.tracing.pages_support import count, ms, render, usd
+from agenta.core.tracing.pages_support import ms, render, usd
 from agenta.core.tracing.query_model import QueryError
 from agenta.db import utcnow
 
@@ -69,6 +69,11 @@ def interval_label(interval: timedelta) -> str:
     return f"{seconds} seconds"
 
 
+def axis_number(value: float) -> str:
+    """A count for an axis or a tooltip: whole numbers with separators, else 3 digits."""
+    return f"{round(value):,}" if float(value).is_integer() else f"{value:.3g}"
+
+
 def charts(buckets: list[Bucket], interval: timedelta) -> list[Chart]:
     """The dashboard's charts for `buckets`."""
     pattern = "%Y-%m-%d" if interval >= timedelta(days=1) else "%m-%d %H:%M"
@@ -79,14 +84,14 @@ def charts(buckets: list[Bucket], interval: timedelta) -> list[Chart]:
             "Requests",
             labels,
             [Series("requests", [float(b.requests) for b in buckets])],
-            count,
+            axis_number,
         ),
         Chart(
             "errors",
             "Errors",
             labels,
             [Series("errors", [float(b.errors) for b in buckets])],
-            count,
+            axis_number,
         ),
         Chart(
             "latency",
@@ -103,7 +108,7 @@ def charts(buckets: list[Bucket], interval: timedelta) -> list[Chart]:
             "Tokens",
             labels,
             [Series("tokens", [float(b.tokens) for b in buckets])],
-            count,
+            axis_number,
         ),
         Chart("cost", "Cost", labels, [Series("cost", [b.cost for b in buckets])], usd),
     ]

@@ -5,7 +5,7 @@
   each span's document (`inputs.country`, `outputs`, ...; pre-filled from the spans' own
   input keys and output), and the target: a new test set by name or an existing one;
 - `POST /observability/testsets/add`: adds one row per span through the test sets
-  service's `add_rows` (one new revision), then returns to the trace list with a notice.
+  service's `add_rows` (one new revision), then opens the test set's page with a notice.
   A refusal (bad mapping, bad name, too many rows) shows the form again with what was typed.
 
 A span's document is `{"inputs", "outputs", "parameters", "trace_id", "span_id",
@@ -160,7 +160,7 @@ async def add_submit(
         f"Added {rows} row{'s' if rows != 1 else ''} to test set {committed.testset.name} "
         f"(revision {committed.revision.version})"
     )
-    return back_to("/observability/traces", notice=notice)
+    return back_to(f"/testsets/{committed.testset.id}", notice=notice)
 
 
 def _target(fields: dict[str, str]) -> tuple[UUID | None, str | None]:

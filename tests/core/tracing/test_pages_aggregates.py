@@ -8,7 +8,12 @@ from typing import Any
 
 from litestar.testing import AsyncTestClient
 
-from agenta.core.tracing.pages_dashboard import aligned, bucket_interval, interval_label
+from agenta.core.tracing.pages_dashboard import (
+    aligned,
+    axis_number,
+    bucket_interval,
+    interval_label,
+)
 from agenta.core.tracing.span import Span
 from agenta.core.tracing.store import write_spans
 from agenta.platform import Platform
@@ -134,3 +139,13 @@ def test_buckets_are_picked_to_fit_and_start_on_round_times() -> None:
     assert bucket_interval(EPOCH, EPOCH + timedelta(days=30)) == timedelta(days=1)
     assert aligned(EPOCH + 7 * MINUTE + timedelta(seconds=5), 5 * MINUTE) == EPOCH + 5 * MINUTE
     assert interval_label(5 * MINUTE) == "5 minutes" and interval_label(HOUR) == "1 hour"
+
+
+def test_axis_numbers_keep_the_fractions_of_small_scales() -> None:
+    assert [axis_number(value) for value in (0.0, 0.5, 2.5, 5.0, 25_000.0)] == [
+        "0",
+        "0.5",
+        "2.5",
+        "5",
+        "25,000",
+    ]

@@ -95,7 +95,7 @@ async def test_two_traces_become_a_new_test_set_with_one_row_each(
         },
     )
 
-    assert done.status_code == 200 and done.url.path == "/observability/traces"
+    assert done.status_code == 200 and done.url.path.startswith("/testsets/")
     assert "Added 2 rows to test set Capitals from traces (revision 1)" in done.text
     assert await rows_of(platform, owner, "Capitals from traces") == [
         {"country": "France", "correct_answer": "Paris"},
@@ -128,6 +128,7 @@ async def test_a_span_is_appended_to_an_existing_test_set(
         },
     )
 
+    assert done.url.path == f"/testsets/{testset.id}"
     assert "Added 1 row to test set Grow (revision 2)" in done.text
     assert await rows_of(platform, owner, "Grow") == [
         {"country": "France"},
