@@ -9,7 +9,8 @@
 - `GET /observability/traces/{trace_id}`: the span tree as a waterfall, each span
   expandable to its inputs and outputs (messages as messages, JSON as collapsible trees),
   parameters, cost explanation, mapping notes and raw JSON; the trace's annotations and a
-  form to add one. `?span=<span_id>` opens that span.
+  form to add one. `?span=<span_id>` opens that span. A trace of more than
+  `INLINE_PANELS` spans renders only the opened span's details; the others link to theirs.
 
 Trace content is rendered by templates with autoescaping and never marked safe.
 """
@@ -47,6 +48,7 @@ from agenta.platform import Platform
 
 VIEW = [requires(Permission.VIEW_SPANS)]
 LIST_PATH = "/observability/traces"
+INLINE_PANELS = 300
 
 
 @get("/observability", guards=VIEW, include_in_schema=False)
@@ -134,6 +136,11 @@ async def trace_page(
         db_session, principal.project_id, AnnotationFilter(links=links)
     )
     opened = request.query_params.get("span") or tree.root.span.span_id
+    # A huge trace would make a huge page: past INLINE_PANELS spans, only the opened span's
+    # details are rendered and the others link to the page that opens them.
+    detailed = [
+        row for row in chart.rows if len(chart.rows) <= INLINE_PANELS or row.span.span_id == opened
+    ]
     return render(
         request,
         "trace.html",
@@ -142,7 +149,7 @@ async def trace_page(
         root=tree.root.span,
         summary=trace_row(tree.root.span),
         waterfall=chart,
-        panels={row.span.span_id: span_panel(row.span) for row in chart.rows},
+        panels={row.span.span_id: span_panel(row.span) for row in detailed},
         names={row.span.span_id: row.span.name for row in chart.rows},
         opened=opened,
         annotations=annotations,

@@ -13,6 +13,7 @@ from typing import Any
 from litestar.testing import AsyncTestClient
 
 from agenta.core.tracing.costs import price_table_cost
+from agenta.core.tracing.pages import INLINE_PANELS
 from agenta.core.tracing.span import Span
 from agenta.core.tracing.store import write_spans
 from agenta.platform import Platform
@@ -246,3 +247,20 @@ async def test_a_viewer_sees_traces_without_the_annotate_and_test_set_forms(
     assert listing.status_code == trace.status_code == 200
     assert 'id="add-to-testset"' not in listing.text
     assert 'id="annotate"' not in trace.text and 'id="span-selection"' not in trace.text
+
+
+async def test_a_huge_trace_renders_only_the_opened_spans_details(
+    client: AsyncTestClient[Any], platform: Platform, owner: Persona
+) -> None:
+    spans = llm_trace(children=INLINE_PANELS)
+    [trace_id] = await store(platform, owner, spans)
+    await login_as(client, owner)
+    late = spans[-1]
+
+    page = (await client.get(f"/observability/traces/{trace_id}")).text
+    opened = (await client.get(f"/observability/traces/{trace_id}?span={late.span_id}")).text
+
+    assert page.count('class="span-row') == INLINE_PANELS + 1
+    assert re.findall(r'data-detail="([0-9a-f]{16})"', page) == [spans[0].span_id]
+    assert f"?span={late.span_id}#span-{late.span_id}" in page
+    assert re.findall(r'data-detail="([0-9a-f]{16})"', opened) == [late.span_id]
