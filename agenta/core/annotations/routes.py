@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from agenta.core.annotations import api
+from agenta.core.annotations import api, pages, pages_inbox
 
-ROUTES = [*api.ROUTES]
+ROUTES = [*api.ROUTES, *pages.ROUTES, *pages_inbox.ROUTES]
