@@ -31,6 +31,7 @@ from agenta.core.annotations.feedback import (
 )
 from agenta.core.annotations.models import (
     AB,
+    AB_PAIR,
     EXPLICIT,
     ITEM_KINDS,
     OPEN,
@@ -179,7 +180,7 @@ async def add_items(
     for item in items:
         if item.kind not in ITEM_KINDS:
             raise AppError(f"item kind must be one of {', '.join(ITEM_KINDS)}, got {item.kind!r}")
-        if (item.kind == AB) != (queue.kind == AB):
+        if (item.kind == AB_PAIR) != (queue.kind == AB):
             raise AppError(f"a {queue.kind} queue cannot hold {item.kind} items")
     start = await _next_position(session, queue.id)
     created = [_item(queue, start + offset, item) for offset, item in enumerate(items)]
