@@ -29,6 +29,7 @@ from litestar.handlers.base import BaseRouteHandler
 from agenta.core.access.errors import PermissionDenied
 from agenta.core.access.permissions import Permission, parse_permission
 from agenta.core.access.principal import Identity, Principal
+from agenta.core.access.resolution import identity_for_connection, principal_for_connection
 
 log = logging.getLogger("agenta.access")
 
@@ -48,8 +49,6 @@ def requires(*permissions: Permission | str) -> Guard:
     needed = tuple(parse_permission(permission) for permission in permissions)
 
     async def guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
-        from agenta.core.access.resolution import principal_for_connection
-
         principal = await principal_for_connection(connection)
         missing = [permission for permission in needed if permission not in principal.permissions]
         if missing:
@@ -76,8 +75,6 @@ def authenticated() -> Guard:
     """A guard admitting any authenticated user; no project needs to be in scope."""
 
     async def guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
-        from agenta.core.access.resolution import identity_for_connection
-
         connection.state.identity = await identity_for_connection(connection)
 
     guard.access_rule = AccessRule("user")  # type: ignore[attr-defined]
