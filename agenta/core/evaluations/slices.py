@@ -1,12 +1,13 @@
 """Running one slice of a run: its units, concurrently, each cell written once as it finishes.
 
 ``SliceRunner.run`` works through the units with at most ``plan.concurrency`` in flight (one
-asyncio semaphore). A unit invokes the application through the services layer and writes the
-invocation cell (with the invocation's trace, and the cache entry when the cache is on), then
-runs the missing evaluators side by side and writes their cells; both writes go through the
-slice's ``CellWriter`` (group commit) and are committed before the unit goes on. Because cells
-are written the moment they are known, a crash loses at most the units in flight, and a
-resumed slice computes exactly those.
+asyncio semaphore). A unit invokes the application through the services layer, runs the missing
+evaluators side by side on its output, then writes the invocation cell (with the invocation's
+trace, and the cache entry when the cache is on) and the evaluator cells through the slice's
+``CellWriter`` (group commit), and waits for the commit. Because cells are written as soon as a
+unit is done, a crash loses at most the units in flight, and a resumed slice computes exactly
+those. When another worker wrote the invocation first (a slice taken over while its first
+worker was still alive), the unit's verdicts are dropped and redone on the stored output.
 
 When the application fails, its evaluators have nothing to judge: their cells record that
 (``evaluations:invocation-failed``) so the run still completes every cell.
@@ -118,11 +119,20 @@ class SliceRunner:
 
     async def unit(self, unit: Unit) -> None:
         """Invoke (unless already done), then evaluate what is missing."""
-        invocation = unit.invocation or await self._invoke(unit)
-        if unit.evaluators:
-            await self._evaluate(unit, invocation)
+        if unit.invocation is not None:
+            await self._evaluate(unit, unit.invocation)
+            return
+        request = await self._invoke(unit)
+        invocation = EvaluationCell(**request.rows[0])
+        request.rows += await self._verdicts(unit, invocation)
+        written = await self.writer.write(request)
+        if request.rows[0]["id"] not in written:
+            # Another worker wrote this invocation first: judge the output it stored.
+            await self._evaluate(unit, await self.writer.stored(request.rows[0]))
+            return
+        self.stop.add_cost(sum(row["cost"] for row in request.rows if row["id"] in written))
 
-    async def _invoke(self, unit: Unit) -> EvaluationCell:
+    async def _invoke(self, unit: Unit) -> WriteRequest:
         use_cache = self.plan.use_cache
         result = await invoke(
             self.models,
@@ -150,34 +160,33 @@ class SliceRunner:
         )
         fresh = result.completion is not None and not result.cached and not result.failed
         keep = self.plan.use_cache and fresh
-        written = await self.writer.write(
-            WriteRequest(
-                rows=[row],
-                spans=result.spans,
-                cache_key=result.cache_key if keep else None,
-                completion=result.completion if keep else None,
-            )
+        return WriteRequest(
+            rows=[row],
+            spans=result.spans,
+            cache_key=result.cache_key if keep else None,
+            completion=result.completion if keep else None,
+            led_by_invocation=True,
         )
-        if not written:  # another worker wrote it first: judge what it stored
-            return await self.writer.stored(row)
-        self.stop.add_cost(result.cost)
-        return EvaluationCell(**row)
 
     async def _cached(self, key: str) -> Completion | None:
         async with self.db.session() as session:
             return await response_cache.lookup(session, self.project_id, key)
 
     async def _evaluate(self, unit: Unit, invocation: EvaluationCell) -> None:
+        rows = await self._verdicts(unit, invocation)
+        if rows:
+            written = await self.writer.write(WriteRequest(rows=rows))
+            self.stop.add_cost(sum(row["cost"] for row in rows if row["id"] in written))
+
+    async def _verdicts(self, unit: Unit, invocation: EvaluationCell) -> list[dict[str, Any]]:
+        """The unit's missing evaluator cells, judged side by side."""
         if invocation.status == CELL_ERROR:
-            rows = [self._skipped(unit, evaluator, invocation) for evaluator in unit.evaluators]
-        else:
-            rows = list(
-                await asyncio.gather(
-                    *(self._judge(unit, evaluator, invocation) for evaluator in unit.evaluators)
-                )
+            return [self._skipped(unit, evaluator, invocation) for evaluator in unit.evaluators]
+        return list(
+            await asyncio.gather(
+                *(self._judge(unit, evaluator, invocation) for evaluator in unit.evaluators)
             )
-        written = await self.writer.write(WriteRequest(rows=rows))
-        self.stop.add_cost(sum(row["cost"] for row in rows if row["id"] in written))
+        )
 
     async def _judge(
         self, unit: Unit, evaluator: EvaluatorStep, invocation: EvaluationCell

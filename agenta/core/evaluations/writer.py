@@ -44,6 +44,8 @@ class WriteRequest:
     spans: list[Span] = field(default_factory=list)
     cache_key: str | None = None
     completion: Completion | None = None
+    # The first row is an invocation: the other rows are written only if it was new.
+    led_by_invocation: bool = False
     done: asyncio.Future[set[uuid.UUID]] = field(
         default_factory=lambda: asyncio.get_running_loop().create_future()
     )
@@ -104,8 +106,15 @@ class CellWriter:
 
     async def _flush(self, batch: list[WriteRequest]) -> set[uuid.UUID]:
         async with self.db.session() as session:
-            rows = [row for request in batch for row in request.rows]
-            written = await insert_returning(session, rows)
+            leaders = [request.rows[0] for request in batch if request.led_by_invocation]
+            written = await insert_returning(session, leaders)
+            rows = [
+                row
+                for request in batch
+                if not request.led_by_invocation or request.rows[0]["id"] in written
+                for row in (request.rows[1:] if request.led_by_invocation else request.rows)
+            ]
+            written |= await insert_returning(session, rows)
             new = [request for request in batch if request.rows[0]["id"] in written]
             spans = [span for request in new for span in request.spans]
             if spans:

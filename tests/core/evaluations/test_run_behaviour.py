@@ -9,9 +9,15 @@ from typing import Any
 
 from sqlalchemy import delete
 
-from agenta.core.evaluations.cells import run_cells
+from agenta.core.evaluations.cells import cell_row, insert_cells, run_cells
+from agenta.core.evaluations.llm_access import open_models
 from agenta.core.evaluations.models import INVOCATION, EvaluationCell, EvaluationRun
+from agenta.core.evaluations.plan import RunPlan
 from agenta.core.evaluations.runs import cancel_run
+from agenta.core.evaluations.scenarios import copy_testset_rows, scenarios_between
+from agenta.core.evaluations.slices import SliceRunner, StopSignal
+from agenta.core.evaluations.units import missing_units
+from agenta.core.evaluations.writer import CellWriter
 from agenta.platform import Platform
 from tests.core.evaluations.conftest import run_jobs
 from tests.fakes.llm_state import FakeLLM
@@ -209,3 +215,40 @@ async def test_an_llm_judge_in_a_run_counts_its_tokens_and_cost(
     assert all(cell.score is not None and cell.total_tokens > 0 for cell in verdicts)
     assert all(cell.cost > 0 for cell in verdicts)
     assert run.cost_total == sum(cell.cost for cell in cells)
+
+
+async def test_a_unit_that_loses_the_race_for_its_invocation_judges_the_stored_output(
+    platform: Platform,
+    provider_env: FakeLLM,
+    make_app: Factory,
+    make_testset: Factory,
+    make_evaluator: Factory,
+    start_run: Factory,
+) -> None:
+    testset = await make_testset([{"country": "France", "correct_answer": "written first"}])
+    run_id = await start_run(
+        testset_revision_id=testset,
+        application_revision_ids=[await make_app()],
+        evaluator_ids=[await make_evaluator()],
+    )
+    async with platform.db.session() as session:
+        run = await session.get(EvaluationRun, run_id)
+        assert run is not None
+        await copy_testset_rows(session, run_id, testset)
+        plan = RunPlan.from_config(run.config)
+        units = missing_units(plan, await scenarios_between(session, run_id, 0, 1), {})
+        # Another worker finishes the same invocation first.
+        await insert_cells(session, [cell_row(run_id, units[0].key(), output="written first")])
+
+    signal = StopSignal(platform.db, run_id, None)
+    async with (
+        open_models(platform.settings, platform.db, run.project_id) as models,
+        CellWriter(platform.db, run.project_id) as writer,
+    ):
+        await SliceRunner(platform.db, run, plan, models, signal, writer).run(units)
+
+    _, cells = await load(platform, run_id)
+    invocation = next(cell for cell in cells if cell.evaluator_id == INVOCATION)
+    verdict = next(cell for cell in cells if cell.evaluator_id != INVOCATION)
+    assert invocation.output == "written first"
+    assert verdict.success is True  # judged on the stored output, not on "France"
