@@ -53,12 +53,17 @@ async def run_list(
     db_session: NamedDependency[AsyncSession],
 ) -> Template:
     runs = await list_runs(db_session, principal.project_id)
+    live = {
+        run.id: (await cell_store.counts(db_session, run.id)).done
+        for run in runs
+        if run.status not in FINISHED_STATUSES
+    }
     return render(
         request,
         "evaluations/list.html",
         runs=runs,
         plans={run.id: RunPlan.from_config(run.config) for run in runs},
-        progress=progress,
+        progress=lambda run: progress(run, live.get(run.id)),
         can_edit=principal.can(Permission.EDIT_EVALUATION_RUNS),
     )
 
