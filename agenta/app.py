@@ -31,6 +31,7 @@ from agenta.core.evaluators import routes as evaluators_routes
 from agenta.core.events import routes as events_routes
 from agenta.core.health import routes as health_routes
 from agenta.core.oauth import routes as oauth_routes
+from agenta.core.online import routes as online_routes
 from agenta.core.registry.api import api_router as registry_api_router
 from agenta.core.registry.pages import pages_router as registry_pages_router
 from agenta.core.registry.runtime import lifespan as registry_lifespan
@@ -60,6 +61,7 @@ NAVIGATION: list[NavItem] = [
     NavItem("Evaluations", "/evaluations", "Runs of apps over test sets, scored and compared."),
     NavItem("Evaluators", "/evaluators", "Evaluator configurations and their playground."),
     NavItem("Annotations", "/annotations", "Queues of traces and run rows for people to review."),
+    NavItem("Online evaluation", "/online", "Rules that score live traces as they arrive."),
     NavItem("Activity", "/activity", "What happened in the project, who did it and how."),
     NavItem("Model providers", "/settings/providers", "Provider keys and custom model endpoints."),
     NavItem("Settings", "/settings", "Projects, members, invitations and API keys."),
@@ -85,6 +87,7 @@ def route_handlers() -> list[Any]:
         *webhooks_routes.ROUTES,
         *alerts_routes.ROUTES,
         *annotations_routes.ROUTES,
+        *online_routes.ROUTES,
         *tracing_routes.ROUTES,
         *tracing_pages.ROUTES,
         *pages.ROUTES,

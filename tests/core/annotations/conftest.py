@@ -8,6 +8,7 @@ app prompted with ``{{country}}`` answers the country's name, one prompted with
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -15,6 +16,7 @@ from typing import Any
 import pytest
 from litestar.testing import AsyncTestClient
 
+from agenta.core.evaluations.models import FINISHED_STATUSES, EvaluationRun
 from agenta.platform import Platform
 from tests.core.evaluations import conftest as evaluation_fixtures
 from tests.core.evaluations.conftest import echo_prompt, run_jobs
@@ -62,9 +64,21 @@ def finished_run(
             evaluator_ids=[exact],
         )
         await run_jobs(platform)
+        await wait_until_finished(platform, run_id)
         return run_id, revisions
 
     return make
+
+
+async def wait_until_finished(platform: Platform, run_id: uuid.UUID) -> None:
+    """Wait for the run's last slice, which the app's own job runner may be running."""
+    async with asyncio.timeout(60):
+        while True:
+            async with platform.db.session() as session:
+                run = await session.get_one(EvaluationRun, run_id)
+            if run.status in FINISHED_STATUSES:
+                return
+            await asyncio.sleep(0.05)
 
 
 async def create_queue(
