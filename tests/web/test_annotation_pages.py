@@ -1,20 +1,33 @@
-"""The annotation pages through the app, as a browser would use them (forms, redirects).
-
-The keyboard shortcuts are exercised in Chromium in ``test_annotation_browser``.
+"""The annotation pages: through the app as a browser would use them (forms, redirects), then
+in Chromium against a real server (the keyboard, two annotators, agreement, an A/B review).
 """
 
 from __future__ import annotations
 
+import asyncio
 import re
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
+import pytest
 from litestar.testing import AsyncTestClient
 
 from agenta.platform import Platform
 from tests.core.annotations import conftest as annotation_fixtures
+from tests.core.annotations.stack import (
+    AnnotationProject,
+    annotation_server,
+    run_both_apps,
+    seed_annotation_project,
+)
 from tests.core.annotations.traces import store_trace
+from tests.support import databases
 from tests.support.account_fixtures import MakePersona
-from tests.support.accounts import Persona, csrf_token, login_as
+from tests.support.accounts import PASSWORD, Persona, csrf_token, login_as
+from tests.support.browser import chromium_page
+from tests.support.processes import ServerProcess
+from tests.support.services import require
 
 provider_env = annotation_fixtures.provider_env
 make_app = annotation_fixtures.make_app
@@ -134,3 +147,131 @@ async def test_a_run_review_puts_human_scores_next_to_the_automatic_ones(
     assert app["evaluators"]["exact"]["value"] == 1.0
     queue_page = await client.get(path)
     assert 'id="judges"' in queue_page.text
+
+
+# In Chromium against a real server: the keyboard, two annotators, agreement, A/B.
+
+
+@pytest.fixture
+def browser_stack(
+    sqlite_template: Path, tmp_path: Path
+) -> Iterator[tuple[ServerProcess, AnnotationProject]]:
+    require("chromium")
+    database_url = databases.fresh_sqlite(sqlite_template, tmp_path)
+    project = asyncio.run(seed_annotation_project(database_url))
+    with annotation_server(database_url, tmp_path) as server:
+        yield server, project
+
+
+async def log_in(page: Any, url: str, persona: Persona, landing: str) -> None:
+    await page.context.clear_cookies()
+    await page.goto(f"{url}/login?next={landing}")
+    await page.get_by_label("E-mail").fill(persona.email)
+    await page.get_by_label("Password").fill(PASSWORD)
+    await page.get_by_role("button", name="Log in").click()
+    await page.wait_for_url(f"**{landing}")
+
+
+async def score_inbox(page: Any, answers: list[tuple[str, str]], total: int = 3) -> None:
+    """Score each next item from the keyboard: yes/no, a scale point, Enter."""
+    for number, (correct, quality) in enumerate(answers, start=1):
+        await page.locator("#review-form").wait_for()
+        await page.keyboard.press(correct)
+        await page.keyboard.press(quality)
+        await page.keyboard.press("Enter")
+        await page.wait_for_url("**/inbox?notice=*")
+        assert f"{number} of {total} done" in await page.inner_text("#inbox-count")
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+async def test_two_annotators_score_a_filtered_trace_list_from_the_keyboard(
+    browser_stack: tuple[ServerProcess, AnnotationProject],
+) -> None:
+    server, project = browser_stack
+    async with chromium_page() as page:
+        await log_in(page, server.url, project.owner, "/observability/traces")
+        await page.goto(server.url + "/annotations/new?status=error")
+        assert await page.locator("#matching-traces tr[data-trace]").count() == 3
+        form = page.locator("#new-queue-form")
+        await form.get_by_label("Name", exact=True).fill("Failing answers")
+        await form.get_by_label("Ask").select_option("correctness")
+        await form.get_by_label("Reviews per item").fill("2")
+        await form.get_by_label("Assignment").select_option("round_robin")
+        await form.get_by_label(re.compile("ada@ex.org")).check()
+        await form.get_by_label(re.compile("bob@ex.org")).check()
+        await page.get_by_role("button", name="Create queue").click()
+        await page.wait_for_url(re.compile(r".*/annotations/[0-9a-f-]{36}\?notice=.*"))
+        queue_url = str(page.url).split("?")[0]
+
+        await log_in(page, server.url, project.ada, "/annotations")
+        await page.goto(queue_url + "/inbox")
+        await score_inbox(page, [("y", "4"), ("n", "2"), ("y", "5")])
+        assert await page.locator("#all-done").count() == 1
+
+        await log_in(page, server.url, project.bob, "/annotations")
+        await page.goto(queue_url + "/inbox")
+        await score_inbox(page, [("y", "4")])
+        await page.keyboard.press("k")  # back to the item just scored, then on again
+        await page.locator("#reviewed").wait_for()
+        assert "Item 1" in await page.inner_text("#item-title")
+        await page.keyboard.press("j")
+        await page.wait_for_url("**/inbox?item=*")
+        assert "Item 2" in await page.inner_text("#item-title")
+        await page.keyboard.press("y")
+        await page.keyboard.press("3")
+        await page.keyboard.press("Enter")
+        await page.wait_for_url("**/inbox?notice=*")
+        await page.keyboard.press("y")
+        await page.keyboard.press("5")
+        await page.keyboard.press("Enter")
+        await page.locator("#all-done").wait_for()
+
+        await log_in(page, server.url, project.owner, "/annotations")
+        await page.goto(queue_url)
+        assert "3 of 3 items complete" in await page.inner_text("#overall")
+        for person in ("ada@ex.org", "bob@ex.org"):
+            row = page.locator(f'#progress tr[data-annotator="{person}"]')
+            assert (await row.locator("td").nth(1).inner_text()) == "3"
+        correct = page.locator('tr[data-question="correctness.correct"]')
+        assert "yes 5, no 1" in await correct.inner_text()
+        assert await correct.locator('[data-stat="alpha"]').inner_text() != "—"
+        assert await correct.locator('[data-stat="cohen"]').inner_text() == "0.000"
+        quality = page.locator('tr[data-question="correctness.quality"]')
+        assert "mean 3.83" in await quality.inner_text()
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+async def test_an_ab_review_in_the_browser_prefers_the_right_app(
+    browser_stack: tuple[ServerProcess, AnnotationProject],
+) -> None:
+    server, project = browser_stack
+    run_id = await run_both_apps(server.url, project)
+    async with chromium_page() as page:
+        await log_in(page, server.url, project.owner, "/annotations")
+        await page.goto(server.url + "/annotations/new")
+        form = page.locator("#new-queue-form")
+        await form.get_by_label("Name", exact=True).fill("Right or wrong")
+        await form.locator('input[name="source"][value="ab"]').check()
+        await form.get_by_label("A/B: side A").select_option(f"{run_id}:{project.right}")
+        await form.get_by_label("A/B: side B").select_option(f"{run_id}:{project.wrong}")
+        await page.get_by_role("button", name="Create queue").click()
+        await page.wait_for_url(re.compile(r".*/annotations/[0-9a-f-]{36}\?notice=.*"))
+        queue_url = str(page.url).split("?")[0]
+
+        await page.goto(queue_url + "/inbox")
+        for _ in range(3):
+            await page.locator("#review-form").wait_for()
+            assert "A" not in await page.inner_text("#response-1 h2")
+            reference = await page.inner_text("#reference")
+            first = await page.inner_text("#response-1")
+            await page.keyboard.press("1" if reference in first else "2")
+            await page.keyboard.press("Enter")
+            await page.wait_for_url("**/inbox?notice=*")
+        await page.locator("#all-done").wait_for()
+
+        await page.goto(queue_url)
+        assert (await page.inner_text('#ab-tally [data-votes="a"]')).startswith("3")
+        assert (await page.inner_text('#ab-tally [data-votes="b"]')).startswith("0")
+        assert await page.inner_text("#ab-verdict") in ("A preferred", "no significant difference")
