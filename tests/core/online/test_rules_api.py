@@ -14,6 +14,7 @@ from agenta.platform import Platform
 from tests.core.annotations.traces import store_trace
 from tests.core.evaluations.conftest import run_jobs
 from tests.core.online.conftest import Factory, claim_count, job_context
+from tests.support.account_fixtures import MakePersona
 from tests.support.accounts import Persona
 
 RULES = "/api/online/rules"
@@ -112,3 +113,17 @@ async def test_a_backfill_scores_a_past_window_the_cron_does_not_reach(
         f"{RULES}/{rule['id']}/backfill", json={"since": "yesterday"}, headers=owner.headers
     )
     assert wrong.status_code == 422 and "since must be an ISO 8601 time" in wrong.text
+
+
+async def test_an_annotator_runs_rules_and_a_viewer_only_reads_them(
+    client: AsyncTestClient[Any], make_persona: MakePersona, says_paris: Factory
+) -> None:
+    annotator, viewer = await make_persona("annotator"), await make_persona("viewer")
+    rule = await create(client, annotator, name="mine", evaluator_ids=[str(await says_paris())])
+    paused = await client.post(f"{RULES}/{rule['id']}/pause", headers=annotator.headers)
+    assert paused.status_code == 200
+
+    refused = await client.post(f"{RULES}/{rule['id']}/resume", headers=viewer.headers)
+    assert refused.status_code == 403 and "edit_evaluation_runs" in refused.json()["message"]
+    listed = await client.get(RULES, headers=viewer.headers)
+    assert [found["name"] for found in listed.json()["rules"]] == ["mine"]
