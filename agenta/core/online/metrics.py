@@ -1,8 +1,8 @@
 """Online scores over time, and the alerts' ``mean_score`` metric.
 
 ``score_series`` buckets a rule's scores by the start time of the traces they score: for each
-evaluator and bucket, the mean value, how many traces were scored and how many evaluations
-failed. The bucket width follows the range (a minute over an hour, an hour over a day, six hours
+evaluator and bucket, the mean value, how many traces were scored and how many of those gave no
+value (the evaluation failed, or the evaluator gave neither a score nor a verdict). The bucket width follows the range (a minute over an hour, an hour over a day, six hours
 over a week, a day beyond). Buckets are filled in Python from the rows in the range, which keeps
 the SQL the same on SQLite and Postgres; a rule's page asks for at most a few thousand rows.
 
@@ -37,7 +37,7 @@ MAX_ROWS = 50_000
 
 @dataclass(frozen=True)
 class Bucket:
-    """One evaluator's scores in one time bucket."""
+    """One evaluator's scores in one time bucket (``errors``: scores without a value)."""
 
     start: datetime
     count: int = 0
