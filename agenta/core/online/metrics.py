@@ -2,8 +2,9 @@
 
 ``score_series`` buckets a rule's scores by the start time of the traces they score: for each
 evaluator and bucket, the mean value, how many traces were scored and how many of those gave no
-value (the evaluation failed, or the evaluator gave neither a score nor a verdict). The bucket width follows the range (a minute over an hour, an hour over a day, six hours
-over a week, a day beyond). Buckets are filled in Python from the rows in the range, which keeps
+value (the evaluation failed, or the evaluator gave neither a score nor a verdict). The bucket
+width follows the range (a minute over an hour, an hour over a day, six hours over a week, a day
+beyond). Buckets are filled in Python from the rows in the range, which keeps
 the SQL the same on SQLite and Postgres; a rule's page asks for at most a few thousand rows.
 
 ``MeanScoreProvider`` answers the alerts' ``mean_score``: the mean value of the scores in the

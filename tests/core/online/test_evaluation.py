@@ -12,6 +12,7 @@ from agenta.core.events.models import Event
 from agenta.core.online.jobs import evaluate_rules
 from agenta.core.online.metrics import MeanScoreProvider, score_series
 from agenta.core.online.models import ACTIVE, PAUSED, OnlineScore
+from agenta.core.online.overview import app_score_chart
 from agenta.core.online.rules import resume
 from agenta.core.online.sampling import sampled
 from agenta.core.tracing.annotations import AnnotationFilter, query_annotations
@@ -148,3 +149,16 @@ async def test_the_mean_score_metric_answers_alerts_by_evaluator_or_rule(
     assert await measure("says-paris") == 0.75
     assert await measure("geo quality") == 0.75
     assert await measure("unknown") is None and await measure(None) is None
+
+
+async def test_an_application_gets_a_chart_of_the_rules_watching_it(
+    platform: Platform, owner: Persona, says_paris: Factory, make_rule: Factory
+) -> None:
+    await make_rule([await says_paris()], name="geo watch", filters={"application": "geo"})
+    await store_trace(platform.db, owner.project_id, answer="Paris", application="geo")
+    await evaluate_rules(job_context(platform))
+    async with platform.db.session() as session:
+        chart = await app_score_chart(session, owner.project_id, ["geo", "some-id"])
+        nothing = await app_score_chart(session, owner.project_id, ["other"])
+    assert chart is not None and 'data-series="geo watch · says-paris"' in chart
+    assert nothing is None
