@@ -1,7 +1,7 @@
 """Storing queued messages: the step both queue consumers share.
 
-`store_messages` writes the spans of several queue messages in the caller's transaction,
-grouped by project so each project's spans go through one `write_spans` call. Spans of a
+`store_messages` writes the rows of several queue messages in the caller's transaction,
+grouped by project so each project's rows go through one `store_queued` call. Spans of a
 project deleted while they waited are dropped (with a log line) rather than failing the
 batch on the foreign key forever.
 """
@@ -17,9 +17,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from agenta.core.accounts.models import Project
-from agenta.core.tracing.messages import SpanMessage
-from agenta.core.tracing.span import Span
-from agenta.core.tracing.store import write_spans
+from agenta.core.tracing.messages import QueuedMessage, QueuedRow
+from agenta.core.tracing.store import store_queued
 
 log = logging.getLogger("agenta.tracing")
 
@@ -32,25 +31,26 @@ class StoreOutcome:
     dropped: int
 
 
-async def store_messages(session: AsyncSession, messages: Iterable[SpanMessage]) -> StoreOutcome:
-    """Write the spans of `messages` in the caller's transaction (see the module doc)."""
-    by_project: dict[uuid.UUID, list[Span]] = {}
+async def store_messages(session: AsyncSession, messages: Iterable[QueuedMessage]) -> StoreOutcome:
+    """Write the rows of `messages` in the caller's transaction (see the module doc)."""
+    by_project: dict[uuid.UUID, list[list[QueuedRow]]] = {}
     for message in messages:
-        by_project.setdefault(message.project_id, []).extend(message.spans)
+        by_project.setdefault(message.project_id, []).append(message.rows)
     if not by_project:
         return StoreOutcome(0, 0)
     live = await _existing_projects(session, by_project)
     stored = dropped = 0
-    for project_id, spans in by_project.items():
+    for project_id, rows in by_project.items():
+        count = sum(len(message_rows) for message_rows in rows)
         if project_id not in live:
             log.warning(
                 "dropped spans of a deleted project",
-                extra={"project_id": str(project_id), "spans": len(spans)},
+                extra={"project_id": str(project_id), "spans": count},
             )
-            dropped += len(spans)
+            dropped += count
             continue
-        await write_spans(session, project_id, spans)
-        stored += len(spans)
+        await store_queued(session, project_id, rows)
+        stored += count
     return StoreOutcome(stored, dropped)
 
 

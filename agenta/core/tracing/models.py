@@ -7,7 +7,10 @@ session/user, model, token and cost counts, their roll-ups) and the rest kept as
 only a read-back needs). Ids are the lowercase hex strings of the wire (32 and 16 chars).
 Numeric columns are never NULL (0 when a span has no tokens or cost) so sorting and keyset
 pagination on them need no NULL handling. `content` is the lowercased text of the span's
-inputs and outputs, searched with LIKE.
+inputs and outputs, searched with LIKE. Session and user ids live on trace roots, so their
+indexes are partial (most spans are children without them). On Postgres the large columns
+are compressed with LZ4 instead of the default pglz, which made bulk inserts several times
+slower (see the migration).
 
 `span_batches` is the durable span queue of embedded mode: one row per accepted export
 (normalised spans as JSON bytes), deleted by the consumer in the same transaction that
@@ -54,8 +57,22 @@ class SpanRecord(Base):
             postgresql_where=text("parent_id IS NULL"),
             sqlite_where=text("parent_id IS NULL"),
         ),
-        Index("ix_spans_project_session", "project_id", "session_id", "start_time"),
-        Index("ix_spans_project_user", "project_id", "user_id", "start_time"),
+        Index(
+            "ix_spans_project_session",
+            "project_id",
+            "session_id",
+            "start_time",
+            postgresql_where=text("session_id IS NOT NULL"),
+            sqlite_where=text("session_id IS NOT NULL"),
+        ),
+        Index(
+            "ix_spans_project_user",
+            "project_id",
+            "user_id",
+            "start_time",
+            postgresql_where=text("user_id IS NOT NULL"),
+            sqlite_where=text("user_id IS NOT NULL"),
+        ),
         Index(
             "ix_spans_project_invocation",
             "project_id",

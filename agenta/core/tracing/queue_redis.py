@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Any
 from redis.exceptions import RedisError, ResponseError
 
 from agenta.core.tracing.consume import store_messages
-from agenta.core.tracing.messages import MessageError, SpanMessage, decode_message
+from agenta.core.tracing.messages import MessageError, QueuedMessage, decode_message
 from agenta.core.tracing.queue import CapacityGate, QueueLimits, QueueUnavailable
 from agenta.db import Database
 from agenta.jobs.runner import runner_name
@@ -157,7 +157,7 @@ class StreamConsumer:
 
     async def process(self, entries: list[Entry]) -> None:
         """Store the entries' spans, then acknowledge them (see the module doc)."""
-        readable: list[tuple[bytes, SpanMessage]] = []
+        readable: list[tuple[bytes, QueuedMessage]] = []
         for entry_id, fields in entries:
             if not fields or b"data" not in fields:
                 await self._acknowledge([entry_id])  # deleted meanwhile: nothing to store
@@ -178,12 +178,12 @@ class StreamConsumer:
             for one in readable:
                 await self._store_alone(one)
 
-    async def _store(self, readable: list[tuple[bytes, SpanMessage]]) -> None:
+    async def _store(self, readable: list[tuple[bytes, QueuedMessage]]) -> None:
         async with self.db.session() as session:
             await store_messages(session, [message for _, message in readable])
         await self._acknowledge([entry_id for entry_id, _ in readable])
 
-    async def _store_alone(self, one: tuple[bytes, SpanMessage]) -> None:
+    async def _store_alone(self, one: tuple[bytes, QueuedMessage]) -> None:
         try:
             await self._store([one])
         except Exception:

@@ -50,8 +50,13 @@ _TRUNCATED = {
 
 def span_row(project_id: uuid.UUID, span: Span, now: datetime) -> dict[str, Any]:
     """The column values of `span` in `project_id` (`now` stamps created/updated)."""
+    return {"project_id": project_id, **span_columns(span), "created_at": now, "updated_at": now}
+
+
+def span_columns(span: Span) -> dict[str, Any]:
+    """The span's own column values: all but `project_id`, `created_at` and `updated_at`."""
     flat = span_to_dict(span)
-    row: dict[str, Any] = {"project_id": project_id}
+    row: dict[str, Any] = {}
     for key in _SCALAR_KEYS:
         row[key] = flat[key]
     for key, limit in _TRUNCATED.items():
@@ -67,8 +72,6 @@ def span_row(project_id: uuid.UUID, span: Span, now: datetime) -> dict[str, Any]
     row["events"] = flat["events"]
     row["details"] = {key: flat[key] for key in DETAIL_KEYS}
     row["content"] = span_content(span)
-    row["created_at"] = now
-    row["updated_at"] = now
     return row
 
 

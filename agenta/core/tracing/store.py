@@ -15,6 +15,10 @@ serialises them. SQLite has one writer at a time already.
 
 Other features record their own traces with it (the services API writes invocation traces
 in its own transaction). The spans given are updated in place by the roll-up.
+
+`store_queued` is the queue consumer's variant: rows already rolled up at ingestion go
+straight to the database (`store_bulk.py`) when their trace is complete in one message and
+new; only the other traces take the merge path above.
 """
 
 from __future__ import annotations
@@ -30,9 +34,11 @@ from sqlalchemy import select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from agenta.core.tracing.messages import QueuedRow, row_span
 from agenta.core.tracing.models import SpanRecord
 from agenta.core.tracing.rows import span_from_row, span_row
 from agenta.core.tracing.span import Span
+from agenta.core.tracing.store_bulk import upsert_queued
 from agenta.core.tracing.trees import build_trees
 from agenta.db import utcnow
 
@@ -57,22 +63,65 @@ async def write_spans(
     """Store `spans` of one project with complete roll-ups, idempotently (see module doc)."""
     if not spans:
         return WriteResult(0, 0)
-    incoming: dict[str, dict[str, Span]] = {}
+    incoming: dict[str, set[str]] = {}
     for span in spans:
-        incoming.setdefault(span.trace_id, {})[span.span_id] = span
+        incoming.setdefault(span.trace_id, set()).add(span.span_id)
+    partial = await _incomplete_traces(session, project_id, incoming)
+    rows = await _merge_and_upsert(session, project_id, spans, partial)
+    return WriteResult(rows, len(incoming))
+
+
+async def store_queued(
+    session: AsyncSession, project_id: uuid.UUID, messages: Sequence[Sequence[QueuedRow]]
+) -> WriteResult:
+    """Store the rows of queue messages (the consumer's path, see `messages.py`).
+
+    A trace whose spans all arrived in one message and none of which were stored before is
+    written as the message has it (rolled up at ingestion); any other trace is merged with
+    its stored spans and rolled up again, as `write_spans` does.
+    """
+    latest: dict[str, dict[str, QueuedRow]] = {}
+    sources: dict[str, int] = {}
+    for index, rows in enumerate(messages):
+        for row in rows:
+            latest.setdefault(row.trace_id, {})[row.span_id] = row
+            if sources.setdefault(row.trace_id, index) != index:
+                sources[row.trace_id] = -1  # the trace came in several messages
+    if not latest:
+        return WriteResult(0, 0)
+    incoming = {trace_id: set(members) for trace_id, members in latest.items()}
+    partial = await _incomplete_traces(session, project_id, incoming)
+    merged = set(partial) | {trace_id for trace_id, source in sources.items() if source < 0}
+    ready = [row for trace, rows in latest.items() if trace not in merged for row in rows.values()]
+    await upsert_queued(session, project_id, ready, utcnow())
+    written = len(ready)
+    if merged:
+        spans = [row_span(row) for trace in merged for row in latest[trace].values()]
+        written += await _merge_and_upsert(session, project_id, spans, partial)
+    return WriteResult(written, len(latest))
+
+
+async def _incomplete_traces(
+    session: AsyncSession, project_id: uuid.UUID, incoming: dict[str, set[str]]
+) -> list[str]:
+    """Traces with stored spans the incoming ones do not replace (locked on Postgres)."""
     trace_ids = sorted(incoming)
     if _dialect(session) == "postgresql":
         await _lock_traces(session, project_id, trace_ids)
     stored = await _stored_span_ids(session, project_id, trace_ids)
-    partial = [trace for trace, ids in stored.items() if not ids <= incoming[trace].keys()]
-    earlier = await load_spans(session, project_id, partial) if partial else []
+    return [trace for trace, ids in stored.items() if not ids <= incoming[trace]]
+
+
+async def _merge_and_upsert(
+    session: AsyncSession, project_id: uuid.UUID, spans: Sequence[Span], load: list[str]
+) -> int:
+    earlier = await load_spans(session, project_id, load) if load else []
     # Earlier spans first: build_trees keeps the last version of a span id.
-    merged = [*earlier, *(span for members in incoming.values() for span in members.values())]
+    trees = build_trees([*earlier, *spans])
     now = utcnow()
-    trees = build_trees(merged)
     rows = [span_row(project_id, span, now) for tree in trees for span in tree.spans()]
     await upsert_rows(session, rows)
-    return WriteResult(len(rows), len(trace_ids))
+    return len(rows)
 
 
 async def load_spans(
