@@ -1,6 +1,6 @@
 """The registry's pages (Jinja2 + htmx): apps, variants and history, diff, environments with
-deploy history and rollback, and the endpoints snippets. Templates are in
-``agenta/web/templates/registry``; the playground's pages join later through the tab bar's slot.
+deploy history and rollback, the endpoints snippets and the playground. Templates are in
+``agenta/web/templates/registry``.
 """
 
 from __future__ import annotations
@@ -8,7 +8,13 @@ from __future__ import annotations
 from litestar import Router
 
 from agenta.core.registry.api.common import SCOPE_DEPENDENCY
-from agenta.core.registry.pages import app_pages, endpoint_pages, environment_pages, variant_pages
+from agenta.core.registry.pages import (
+    app_pages,
+    endpoint_pages,
+    environment_pages,
+    playground_pages,
+    variant_pages,
+)
 
 
 def pages_router() -> Router:
@@ -20,6 +26,7 @@ def pages_router() -> Router:
             *variant_pages.ROUTES,
             *environment_pages.ROUTES,
             *endpoint_pages.ROUTES,
+            *playground_pages.ROUTES,
         ],
         dependencies=SCOPE_DEPENDENCY,
         include_in_schema=False,
