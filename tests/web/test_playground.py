@@ -1,0 +1,124 @@
+"""The playground in Chromium against a real ``agenta serve`` whose model provider is the fake
+LLM server: a prompt is edited, run with its answer streamed in, compared with a copy of the
+draft, committed, deployed to production twice and rolled back on the environment page.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.fakes.llm_state import FakeLLM
+from tests.support.browser import chromium_page
+from tests.support.processes import ServerProcess, base_env
+from tests.support.services import require
+
+pytestmark = pytest.mark.browser
+
+PASSWORD = "playground tested password"
+QUESTION = "Name three rivers of {{country}} please"
+ANSWER = "Name three rivers of Peru please"
+
+
+@pytest.fixture
+def server(tmp_path: Path, fake_llm_server: FakeLLM) -> Iterator[ServerProcess]:
+    require("chromium")
+    env = base_env(AGENTA_TEST_CWD=str(tmp_path), **fake_llm_server.env())
+    process = ServerProcess(env, tmp_path / "serve.log")
+    process.start()
+    try:
+        process.wait_ready()
+        yield process
+    finally:
+        process.stop()
+
+
+async def sign_up_and_create_app(page: Any, base: str) -> None:
+    await page.goto(f"{base}/signup?next=/apps")
+    await page.get_by_label("Name").fill("Ada")
+    await page.get_by_label("E-mail").fill("ada@example.com")
+    await page.get_by_label("Password").fill(PASSWORD)
+    await page.get_by_role("button", name="Sign up").click()
+    await page.wait_for_url("**/apps")
+    await page.get_by_label("Slug").fill("rivers")
+    await page.get_by_role("button", name="Create app").click()
+    await page.wait_for_url("**/apps/*")
+
+
+async def deploy_shown_column(page: Any, version: int) -> None:
+    column = page.locator(".pg-column").first
+    await column.locator("summary", has_text="Save or deploy").click()
+    await column.get_by_label(f"Environment to deploy v{version} to").select_option("production")
+    await column.get_by_role("button", name=f"Deploy v{version}").click()
+    await page.get_by_text(f"Deployed default v{version} to production").wait_for()
+
+
+async def test_a_draft_is_run_compared_committed_deployed_and_rolled_back(
+    server: ServerProcess, fake_llm: FakeLLM
+) -> None:
+    fake_llm.token_delay = 0.08
+    async with chromium_page() as page:
+        page.on("dialog", lambda dialog: dialog.accept())
+        await sign_up_and_create_app(page, server.url)
+        await page.get_by_role("link", name="Playground").click()
+        await page.wait_for_url("**/playground")
+        playground_url = page.url
+        await deploy_shown_column(page, 1)
+
+        await page.goto(playground_url)
+        first = page.locator(".pg-column").first
+        message = first.get_by_label("Content of message 2")
+        await message.fill(QUESTION)
+        await message.blur()
+        await page.get_by_label("Input country").fill("Peru")
+        assert await first.locator(".pg-dirty").is_visible()
+
+        await page.get_by_role("button", name="Run").click()
+        # The answer arrives word by word: some of it shows while the column still runs.
+        await page.wait_for_function(
+            "() => { const c = document.querySelector('.pg-column');"
+            " const text = c.querySelector('.pg-output').textContent;"
+            " return c.dataset.state === 'running' && text.length > 0; }"
+        )
+        await page.wait_for_selector(".pg-column[data-state=done]")
+        assert await first.locator(".pg-output").inner_text() == ANSWER
+        meta = await first.locator(".pg-meta").inner_text()
+        assert "tokens" in meta and "latency" in meta
+        trace_link = await first.locator("a.pg-trace").get_attribute("href")
+        assert trace_link is not None and trace_link.startswith("/observability/traces/")
+
+        await page.get_by_role("button", name="Copy draft").click()
+        await page.locator(".pg-column").nth(1).wait_for()
+        await page.get_by_role("button", name="Run").click()
+        await page.wait_for_function(
+            "() => [...document.querySelectorAll('.pg-column')]"
+            ".every(c => c.dataset.state === 'done')"
+        )
+        outputs = await page.locator(".pg-output").all_inner_texts()
+        assert outputs == [ANSWER, ANSWER]
+
+        await first.locator("summary", has_text="Save or deploy").click()
+        await first.get_by_label("Commit message").fill("Ask about rivers")
+        await first.get_by_role("button", name="Commit").click()
+        await page.get_by_text("Committed default v2").wait_for()
+        assert (
+            await page.locator(".pg-column")
+            .first.get_by_label("Content of message 2")
+            .input_value()
+            == QUESTION
+        )
+        await deploy_shown_column(page, 2)
+
+        await page.goto(playground_url.removesuffix("/playground"))
+        await page.locator("[data-environment=production]").get_by_text("default").wait_for()
+        await page.get_by_role("link", name="production").click()
+        history = page.locator("#history tr").filter(has_text="default v1")
+        await history.get_by_role("button", name="Roll back to this").click()
+        await page.get_by_text("Rolled back to revision").wait_for()
+
+        await page.goto(playground_url.removesuffix("/playground"))
+        production = await page.locator("[data-environment=production]").inner_text()
+        assert "v1" in production and "v2" not in production
