@@ -218,3 +218,24 @@ async def test_a_chat_app_has_a_conversation_editor(client: Any, owner: Persona)
     assert 'id="pg-chat"' in page.text
     assert "/services/chat/v0/invoke" in page.text
     assert 'name="input:context"' in page.text
+
+
+async def test_the_model_picker_offers_the_models_of_custom_connections(
+    client: Any, owner: Persona
+) -> None:
+    await login_as(client, owner)
+    app_id = await new_app(client)
+    provider = {
+        "name": "GPU box",
+        "slug": "gpu",
+        "provider": "custom",
+        "url": "http://gpu-box:8000/v1",
+        "key": "sk-test-0123456789abcdef",
+        "models": "llama-3.1-8b",
+    }
+    await post_form(client, "/settings/providers/custom", **provider)
+
+    page = await client.get(f"/apps/{app_id}/playground")
+
+    assert '<optgroup label="gpu">' in page.text
+    assert "<option>gpu/llama-3.1-8b</option>" in page.text

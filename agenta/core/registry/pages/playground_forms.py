@@ -62,9 +62,10 @@ def editor_view(parameters: dict[str, Any] | None) -> EditorView:
     )
 
 
-def model_groups(current: str) -> dict[str, list[str]]:
-    """Chat models per provider for the picker, with ``current`` kept even if uncatalogued."""
-    groups = load_catalog().groups("chat")
+def model_groups(current: str, custom: dict[str, list[str]] | None = None) -> dict[str, list[str]]:
+    """Chat models per provider for the picker, then the project's custom connections' models
+    (``slug/model``), with ``current`` kept even if neither lists it."""
+    groups = {**load_catalog().groups("chat"), **(custom or {})}
     if current and not any(current in names for names in groups.values()):
         groups = {**groups, "other": [current]}
     return groups

@@ -35,7 +35,10 @@ from agenta.core.registry.pages import playground_forms as forms
 from agenta.core.registry.pages.support import parse_id, render, variant_rows
 from agenta.core.registry.scope import Scope
 from agenta.core.registry.templates import app_type_of
+from agenta.core.secrets.runtime import cached_connections
 from agenta.errors import AppError, NotFound
+from agenta.llm import connection_model_names
+from agenta.platform import Platform
 
 VIEW = [requires(Permission.VIEW_APPLICATIONS)]
 EDIT = [requires(Permission.EDIT_APPLICATIONS)]
@@ -46,6 +49,7 @@ INPUT_PREFIX = "input:"
 async def playground(
     request: Request[Any, Any, Any],
     registry: NamedDependency[Scope],
+    platform: NamedDependency[Platform],
     app_id: FromPath[uuid.UUID],
     revision_id: FromQuery[str | None] = None,
     variant_id: FromQuery[str | None] = None,
@@ -62,7 +66,7 @@ async def playground(
         tab="playground",
         playground_url=f"/apps/{app_id}/playground",
         kind=app_type_of(application.flags),
-        column=await _column_context(registry, application, revision, view),
+        column=await _column_context(registry, platform, revision, view),
         choices=await _revision_choices(registry, application),
         environments=[head.environment for head in await environments.list_environments(registry)],
         variables=names,
@@ -76,7 +80,10 @@ async def playground(
 
 @post("/apps/{app_id:uuid}/playground/column", guards=VIEW, include_in_schema=False)
 async def playground_column(
-    request: Request[Any, Any, Any], registry: NamedDependency[Scope], app_id: FromPath[uuid.UUID]
+    request: Request[Any, Any, Any],
+    registry: NamedDependency[Scope],
+    platform: NamedDependency[Platform],
+    app_id: FromPath[uuid.UUID],
 ) -> Template:
     form = await form_data(request)
     application = await applications.get_application(registry, app_id)
@@ -89,7 +96,7 @@ async def playground_column(
         request,
         "registry/playground_column.html",
         application=application,
-        column=await _column_context(registry, application, revision, view),
+        column=await _column_context(registry, platform, revision, view),
         environments=[head.environment for head in await environments.list_environments(registry)],
         can_edit=registry.can(Permission.EDIT_APPLICATIONS),
         can_deploy=registry.can(Permission.EDIT_ENVIRONMENTS),
@@ -208,19 +215,20 @@ async def _revision_of(
 
 async def _column_context(
     registry: Scope,
-    application: ApplicationArtifact,
+    platform: Platform,
     revision: ApplicationRevision | None,
     view: forms.EditorView,
 ) -> dict[str, Any]:
     """What one column's template needs: its revision, variant, fields and model picker."""
     variant = await variants.get_variant(registry, revision.variant_id) if revision else None
+    custom = connection_model_names(await cached_connections(platform, registry.project_id))
     return {
         "key": uuid.uuid4().hex[:8],
         "revision": revision,
         "variant": variant,
         "view": view,
         "stored": json.dumps((revision.data.get("parameters") if revision else None) or {}),
-        "models": forms.model_groups(view.model),
+        "models": forms.model_groups(view.model, custom),
         "roles": forms.ROLES,
         "formats": forms.FORMATS,
         "response_types": forms.RESPONSE_TYPES,
