@@ -17,8 +17,9 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from agenta.core.annotations.answers import read_form_value
 from agenta.core.annotations.creation import SourceInput, parse_source
-from agenta.core.annotations.feedback import QUALITY_RATING, HumanEvaluator, read_form_value
+from agenta.core.annotations.feedback import QUALITY_RATING, HumanEvaluator
 from agenta.core.annotations.queues import QueueInput
 from agenta.core.tracing.pages_filters import TraceFilters
 from agenta.errors import AppError

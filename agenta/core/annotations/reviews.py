@@ -2,7 +2,7 @@
 
 ``submit_review`` admits a reviewer who is assigned the item (or, in an open queue, anyone while
 the item still needs reviews, and anyone who reviewed it before, to change their review). A
-review queue's answers are checked per human evaluator (``feedback.check_answers``); an A/B
+review queue's answers are checked per human evaluator (``answers.check_answers``); an A/B
 queue's vote is the position chosen on the page (``first``, ``second`` or ``tie``), mapped back
 to A or B with the order that reviewer was shown (``ab.b_shown_first``). A second submission by
 the same person replaces the first.
@@ -25,7 +25,8 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from agenta.core.annotations.ab import b_shown_first, vote_of
-from agenta.core.annotations.feedback import FeedbackError, HumanEvaluator, check_answers
+from agenta.core.annotations.answers import check_answers
+from agenta.core.annotations.feedback import FeedbackError, HumanEvaluator
 from agenta.core.annotations.models import (
     AB,
     OPEN,

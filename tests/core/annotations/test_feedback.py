@@ -1,4 +1,4 @@
-"""Feedback schemas: parsing human evaluators and checking what annotators answer."""
+"""Feedback schemas and answers: parsing human evaluators, checking what annotators answer."""
 
 from __future__ import annotations
 
@@ -6,16 +6,15 @@ from typing import Any
 
 import pytest
 
+from agenta.core.annotations.answers import check_answers, read_form_value
 from agenta.core.annotations.feedback import (
     FeedbackError,
     FeedbackKind,
     category_of,
-    check_answers,
     numeric_value,
     outputs_schema,
     parse_evaluator,
     parse_field,
-    read_form_value,
 )
 
 
