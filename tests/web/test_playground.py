@@ -36,7 +36,7 @@ def server(tmp_path: Path, fake_llm_server: FakeLLM) -> Iterator[ServerProcess]:
         process.stop()
 
 
-async def sign_up_and_create_app(page: Any, base: str) -> None:
+async def sign_up_and_create_app(page: Any, base: str, app_type: str = "completion") -> None:
     await page.goto(f"{base}/signup?next=/apps")
     await page.get_by_label("Name").fill("Ada")
     await page.get_by_label("E-mail").fill("ada@example.com")
@@ -44,6 +44,7 @@ async def sign_up_and_create_app(page: Any, base: str) -> None:
     await page.get_by_role("button", name="Sign up").click()
     await page.wait_for_url("**/apps")
     await page.get_by_label("Slug").fill("rivers")
+    await page.get_by_label("Type").select_option(app_type)
     await page.get_by_role("button", name="Create app").click()
     await page.wait_for_url("**/apps/*")
 
@@ -122,3 +123,31 @@ async def test_a_draft_is_run_compared_committed_deployed_and_rolled_back(
         await page.goto(playground_url.removesuffix("/playground"))
         production = await page.locator("[data-environment=production]").inner_text()
         assert "v1" in production and "v2" not in production
+
+
+async def test_a_chat_reply_is_appended_to_the_conversation_and_a_failure_is_shown(
+    server: ServerProcess, fake_llm: FakeLLM
+) -> None:
+    async with chromium_page() as page:
+        await sign_up_and_create_app(page, server.url, app_type="chat")
+        await page.get_by_role("link", name="Playground").click()
+        await page.wait_for_url("**/playground")
+        await page.get_by_label("Chat message 1").fill("Where is Lima?")
+
+        await page.get_by_role("button", name="Run").click()
+        await page.wait_for_selector(".pg-column[data-state=done]")
+
+        chat = page.locator("#pg-chat .pg-message")
+        await chat.nth(1).wait_for()
+        assert await chat.nth(1).locator(".pg-role").input_value() == "assistant"
+        assert await chat.nth(1).locator(".pg-content").input_value() == "Where is Lima?"
+
+        fake_llm.fail_next(400, message="this model refuses the request")
+        await page.get_by_role("button", name="Add user message").click()
+        await chat.nth(2).locator(".pg-content").fill("And Quito?")
+        await page.get_by_role("button", name="Run").click()
+        await page.wait_for_selector(".pg-column[data-state=error]")
+        error = page.locator(".pg-column .pg-error")
+        assert await error.is_visible()
+        assert "refuses the request" in await error.inner_text()
+        assert await chat.count() == 3
