@@ -5,6 +5,9 @@ of traces, each in its own short transaction, so a project with millions of old 
 never holds a long lock (on SQLite, the single write lock ingestion also needs). A trace
 that straddles the cut-off loses its early spans first; the rest follow an hour later.
 Projects without a retention keep their spans forever.
+
+Queue batches parked after repeated failures (embedded mode) are kept `PARKED_KEPT` for
+an operator to look at, then deleted by the same cron.
 """
 
 from __future__ import annotations
@@ -15,10 +18,11 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import delete, select
 
-from agenta.core.tracing.models import SpanRecord, TracingSettings
+from agenta.core.tracing.models import SpanBatch, SpanRecord, TracingSettings
 from agenta.db import Database, utcnow
 
 TRACES_PER_CHUNK = 1000
+PARKED_KEPT = timedelta(days=7)
 
 log = logging.getLogger("agenta.tracing")
 
@@ -36,7 +40,17 @@ async def delete_expired_spans(db: Database, now: datetime | None = None) -> int
         deleted += await delete_spans_before(db, project_id, now - timedelta(days=days))
     if deleted:
         log.info("deleted expired spans", extra={"spans": deleted})
+    await delete_parked_batches(db, now - PARKED_KEPT)
     return deleted
+
+
+async def delete_parked_batches(db: Database, cutoff: datetime) -> int:
+    """Delete queue batches parked (failed for good) before `cutoff`."""
+    async with db.session() as session:
+        result = await session.execute(
+            delete(SpanBatch).where(SpanBatch.failed_at.is_not(None), SpanBatch.failed_at < cutoff)
+        )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
 async def delete_spans_before(db: Database, project_id: uuid.UUID, cutoff: datetime) -> int:

@@ -14,7 +14,8 @@ advisory lock per touched trace (taken in a fixed order, so writers cannot deadl
 serialises them. SQLite has one writer at a time already.
 
 Other features record their own traces with it (the services API writes invocation traces
-in its own transaction). The spans given are updated in place by the roll-up.
+in its own transaction); the project's redaction rules apply to them as to OTLP exports.
+The spans given are updated in place by the roll-up (unless redaction copied them).
 
 `store_queued` is the queue consumer's variant: rows already rolled up at ingestion go
 straight to the database (`store_bulk.py`) when their trace is complete in one message and
@@ -36,6 +37,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from agenta.core.tracing.messages import QueuedRow, row_span
 from agenta.core.tracing.models import SpanRecord
+from agenta.core.tracing.project_settings import read_settings
+from agenta.core.tracing.redaction import compile_rules, redact_spans
 from agenta.core.tracing.rows import span_from_row, span_row
 from agenta.core.tracing.span import Span
 from agenta.core.tracing.store_bulk import upsert_queued
@@ -60,9 +63,14 @@ class WriteResult:
 async def write_spans(
     session: AsyncSession, project_id: uuid.UUID, spans: Sequence[Span]
 ) -> WriteResult:
-    """Store `spans` of one project with complete roll-ups, idempotently (see module doc)."""
+    """Store `spans` of one project with complete roll-ups, idempotently (see module doc).
+
+    The project's redaction rules are applied first, as for spans received over OTLP.
+    """
     if not spans:
         return WriteResult(0, 0)
+    settings = await read_settings(session, project_id)
+    spans = redact_spans(spans, compile_rules(settings.redaction_rules))
     incoming: dict[str, set[str]] = {}
     for span in spans:
         incoming.setdefault(span.trace_id, set()).add(span.span_id)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
@@ -16,6 +17,8 @@ from agenta.core.tracing.queue_embedded import (
     drain,
     drain_once,
 )
+from agenta.core.tracing.retention import delete_expired_spans
+from agenta.db import utcnow
 from agenta.platform import Platform
 from tests.core.tracing.storage_support import (
     llm_trace,
@@ -104,3 +107,24 @@ async def test_the_consumer_stores_batches_as_they_arrive(
         assert await wait_for_spans(platform.db, owner.project_id, 3, timeout=10) == 3
     finally:
         await consumer.stop()
+
+
+async def test_parked_batches_are_deleted_after_a_week(platform: Platform, owner: Persona) -> None:
+    now = utcnow()
+    async with platform.db.session() as session:
+        for age in (8, 1):
+            session.add(
+                SpanBatch(
+                    project_id=owner.project_id,
+                    payload=b"bad",
+                    span_count=1,
+                    failed_at=now - timedelta(days=age),
+                )
+            )
+        session.add(SpanBatch(project_id=owner.project_id, payload=b"waiting", span_count=1))
+
+    await delete_expired_spans(platform.db, now)
+
+    async with platform.db.session() as session:
+        left = (await session.scalars(select(SpanBatch.payload))).all()
+    assert sorted(left) == [b"bad", b"waiting"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from agenta.core.tracing.project_settings import save_settings
 from agenta.core.tracing.span import span_to_dict
 from agenta.core.tracing.store import write_spans
 from agenta.platform import Platform
@@ -85,3 +86,18 @@ async def test_writing_nothing_is_allowed(platform: Platform, owner: Persona):
         result = await write_spans(session, owner.project_id, [])
 
     assert (result.rows, result.traces) == (0, 0)
+
+
+async def test_spans_written_by_other_features_follow_the_projects_redaction_rules(
+    platform: Platform, owner: Persona
+) -> None:
+    rules = [{"name": "emails", "kind": "preset", "pattern": "email"}]
+    async with platform.db.session() as session:
+        await save_settings(session, owner.project_id, retention_days=None, redaction_rules=rules)
+    spans = llm_trace(children=1, root_attributes={"ag.data.inputs.to": "ada@example.com"})
+    async with platform.db.session() as session:
+        await write_spans(session, owner.project_id, spans)
+
+    root = (await stored_spans(platform.db, owner.project_id))["generate"]
+
+    assert root.inputs["to"] == "[REDACTED]"
