@@ -68,7 +68,7 @@ async def create_application(
     revision = await store.commit(
         variant, data=first_data, actor_id=scope.actor_id, message=INITIAL_MESSAGE
     )
-    changes.application_created(scope, application)
+    await changes.application_created(scope, application)
     return AppHead(application, variant, revision)
 
 
@@ -154,7 +154,7 @@ async def update_application(
     revision = await store.commit(
         head.variant, data=merged, actor_id=scope.actor_id, message=message or ""
     )
-    changes.variant_committed(scope, head.variant, revision)
+    await changes.variant_committed(scope, head.variant, revision)
     return AppHead(application, head.variant, revision)
 
 
@@ -166,9 +166,9 @@ async def set_application_archived(
         return
     await scope.applications.set_archived(application, archived, actor_id=scope.actor_id)
     if archived:
-        changes.application_archived(scope, application)
+        await changes.application_archived(scope, application)
     else:
-        changes.application_unarchived(scope, application)
+        await changes.application_unarchived(scope, application)
 
 
 def _checked_data(data: dict[str, Any]) -> dict[str, Any]:

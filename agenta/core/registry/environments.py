@@ -210,7 +210,7 @@ async def deploy(
         actor_id=scope.actor_id,
         message=message or summary,
     )
-    changes.environment_deployed(scope, environment, committed, key)
+    await changes.environment_deployed(scope, environment, committed, key)
     return committed
 
 
@@ -236,7 +236,7 @@ async def rollback(
         actor_id=scope.actor_id,
         message=message or f"Roll back to revision {version}",
     )
-    changes.environment_rolled_back(scope, environment, committed, target)
+    await changes.environment_rolled_back(scope, environment, committed, target)
     return committed
 
 

@@ -3,7 +3,8 @@
 Every service function takes a scope first. It carries the session (the caller's transaction,
 never committed here), the project every query is confined to, who acts (the author of commits
 and deployments), what they may do (``None`` for trusted system code such as project-created
-hooks) and the change feed that invalidates config caches once the transaction commits.
+hooks), the change feed that invalidates config caches once the transaction commits, and the
+job queue that publishes the events the changes record.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from agenta.core.registry.models import (
     EnvironmentVariant,
 )
 from agenta.core.revisions.store import RevisionStore
+from agenta.jobs.queue import JobQueue
 
 ApplicationStore = RevisionStore[ApplicationArtifact, ApplicationVariant, ApplicationRevision]
 EnvironmentStore = RevisionStore[EnvironmentArtifact, EnvironmentVariant, EnvironmentRevision]
@@ -39,16 +41,26 @@ class Scope:
     actor_id: uuid.UUID | None = None
     permissions: frozenset[Permission] | None = None
     feed: ChangeFeed | None = None
+    principal: Principal | None = None
+    queue: JobQueue | None = None
 
     @classmethod
-    def of(cls, session: AsyncSession, principal: Principal, feed: ChangeFeed | None) -> Scope:
-        """The scope of a request made by ``principal``."""
+    def of(
+        cls,
+        session: AsyncSession,
+        principal: Principal,
+        feed: ChangeFeed | None,
+        queue: JobQueue | None = None,
+    ) -> Scope:
+        """The scope of a request made by ``principal`` (``queue`` publishes its events)."""
         return cls(
             session=session,
             project_id=principal.project_id,
             actor_id=principal.user_id,
             permissions=principal.permissions,
             feed=feed,
+            principal=principal,
+            queue=queue,
         )
 
     def can(self, permission: Permission) -> bool:

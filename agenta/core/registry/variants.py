@@ -123,7 +123,7 @@ async def commit(
     revision = await store.commit(
         variant, data=merged, actor_id=scope.actor_id, message=message, slug=slug
     )
-    changes.variant_committed(scope, variant, revision)
+    await changes.variant_committed(scope, variant, revision)
     return revision
 
 
@@ -146,7 +146,7 @@ async def fork(
         message=message or f"Forked from {label}",
         name=name,
     )
-    changes.variant_committed(scope, variant, revision)
+    await changes.variant_committed(scope, variant, revision)
     return variant, revision
 
 

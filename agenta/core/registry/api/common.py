@@ -28,7 +28,7 @@ async def provide_scope(
 ) -> Scope:
     """The registry registry of the request: its transaction, project and caller."""
     runtime = runtime_of(platform)
-    return Scope.of(db_session, principal, runtime.feed if runtime else None)
+    return Scope.of(db_session, principal, runtime.feed if runtime else None, platform.queue)
 
 
 SCOPE_DEPENDENCY = {"registry": Provide(provide_scope)}
