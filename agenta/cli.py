@@ -115,7 +115,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 def cmd_worker(args: argparse.Namespace) -> int:
     from arq.worker import Worker, check_health
 
-    from agenta.jobs.catalog import build_registry
+    from agenta.jobs.catalog import build_consumers, build_registry
     from agenta.jobs.worker import build_worker_settings, redis_settings
     from agenta.logs import configure_logging
 
@@ -128,7 +128,7 @@ def cmd_worker(args: argparse.Namespace) -> int:
     if args.check:
         return check_health(redis_settings(settings.redis_url), "arq:queue")
     configure_logging(settings.log_level)
-    options = build_worker_settings(settings, build_registry())
+    options = build_worker_settings(settings, build_registry(), build_consumers())
     worker = Worker(**options, burst=args.burst)
     print(f"Agenta worker listening on {settings.redis_url.split('@')[-1]}", flush=True)
     worker.run()
