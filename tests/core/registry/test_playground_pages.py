@@ -239,3 +239,28 @@ async def test_the_model_picker_offers_the_models_of_custom_connections(
 
     assert '<optgroup label="gpu">' in page.text
     assert "<option>gpu/llama-3.1-8b</option>" in page.text
+
+
+async def test_the_overview_links_each_variant_to_its_playground(
+    client: Any, owner: Persona
+) -> None:
+    await login_as(client, owner)
+    app_id = await new_app(client)
+    page = await client.get(f"/apps/{app_id}/playground")
+    await post_form(
+        client,
+        f"/apps/{app_id}/playground/variant",
+        revision_id=ids_in(page.text, "data-revision-id")[0],
+        slug="terse",
+        parameters=draft("Briefly: {{topic}}"),
+    )
+    overview = await client.get(f"/apps/{app_id}")
+    links = re.findall(
+        rf'href="(/apps/{app_id}/playground\?variant_id=[0-9a-f-]{{36}})"', overview.text
+    )
+
+    opened = [await client.get(link) for link in links]
+
+    assert len(links) == 2
+    shown = sorted(re.findall(r'pg-variant">([\w-]+)<', each.text)[0] for each in opened)
+    assert shown == ["default", "terse"]
