@@ -64,7 +64,7 @@ async def test_a_draft_is_run_compared_committed_deployed_and_rolled_back(
     async with chromium_page() as page:
         page.on("dialog", lambda dialog: dialog.accept())
         await sign_up_and_create_app(page, server.url)
-        await page.get_by_role("link", name="Playground").click()
+        await page.get_by_role("link", name="Playground", exact=True).click()
         await page.wait_for_url("**/playground")
         playground_url = page.url
         await deploy_shown_column(page, 1)
@@ -130,7 +130,7 @@ async def test_a_chat_reply_is_appended_to_the_conversation_and_a_failure_is_sho
 ) -> None:
     async with chromium_page() as page:
         await sign_up_and_create_app(page, server.url, app_type="chat")
-        await page.get_by_role("link", name="Playground").click()
+        await page.get_by_role("link", name="Playground", exact=True).click()
         await page.wait_for_url("**/playground")
         await page.get_by_label("Chat message 1").fill("Where is Lima?")
 
