@@ -105,8 +105,9 @@ async def playground_column(
 
 @post("/apps/{app_id:uuid}/playground/variables", guards=VIEW, include_in_schema=False)
 async def playground_variables(
-    request: Request[Any, Any, Any], app_id: FromPath[uuid.UUID]
+    request: Request[Any, Any, Any], registry: NamedDependency[Scope], app_id: FromPath[uuid.UUID]
 ) -> Template:
+    await applications.get_application(registry, app_id)  # 404 outside the caller's project
     form = await form_data(request)
     try:
         prompts = json.loads(form.get("prompts") or "[]")
@@ -133,6 +134,7 @@ async def playground_variables(
 async def playground_commit(
     request: Request[Any, Any, Any], registry: NamedDependency[Scope], app_id: FromPath[uuid.UUID]
 ) -> Redirect:
+    await applications.get_application(registry, app_id)  # 404 outside the caller's project
     form = await form_data(request)
     variant_id = parse_id(form.get("variant_id"))
     if variant_id is None:
