@@ -34,6 +34,7 @@ class QueueLimits:
     check_interval: float = 0.25
     consume_max_spans: int = 5_000
     consume_max_messages: int = 50
+    gather_seconds: float = 0.05
     poll_interval: float = 0.5
     reclaim_idle_seconds: float = 15.0
     max_deliveries: int = 5

@@ -14,8 +14,10 @@ A batch that fails is retried on its own; after `max_deliveries` failures it is 
 
 `EmbeddedConsumer` is the long-running task that `agenta serve` starts in embedded mode
 (see `runtime.py`): it drains while work remains and otherwise sleeps until woken by a
-local `put` or the poll interval. Batches left by a killed process are simply still in
-the table when the next process starts.
+local `put` or the poll interval; once woken it lets `gather_seconds` pass first, so a
+stream of small exports is stored a group at a time rather than one transaction each.
+Batches left by a killed process are simply still in the table when the next process
+starts.
 """
 
 from __future__ import annotations
@@ -198,12 +200,16 @@ class EmbeddedConsumer:
 
     async def _run(self) -> None:
         limits = self.queue.limits
+        idle = False
         while True:
+            if idle:
+                await asyncio.sleep(limits.gather_seconds)
             try:
                 result = await drain_once(self.queue.db, limits)
             except Exception:
                 log.exception("span consumer step failed")
                 result = DrainResult(failed=1)
+            idle = not result.batches
             if result.batches and not result.failed:
                 continue
             self.queue.wakeup.clear()

@@ -9,11 +9,12 @@ entries leave it only once stored, and backpressure (`queue.py`) bounds its leng
 `jobs.py`). Consumer contract:
 - the group `agenta-tracing` is created at id 0, so entries added before any worker ever
   ran are consumed too;
-- `XREADGROUP ... COUNT n BLOCK 1000 STREAMS agenta:spans >` takes new entries; their spans
-  are stored in one database transaction, and only after the COMMIT are the entries
-  acknowledged and deleted (`XACK` + `XDEL` in one MULTI). A crash in between redelivers
-  them, and the idempotent upsert makes that harmless: every accepted span is stored
-  exactly once;
+- `XREADGROUP ... COUNT n BLOCK 1000 STREAMS agenta:spans >` takes new entries (and, when
+  fewer than n came, whatever else arrives within `gather_seconds`: one transaction for many
+  small exports costs far less than one each); their spans are stored in one database
+  transaction, and only after the COMMIT are the entries acknowledged and deleted (`XACK`
+  + `XDEL` in one MULTI). A crash in between redelivers them, and the idempotent upsert
+  makes that harmless: every accepted span is stored exactly once;
 - a group that fails is retried entry by entry; an entry that fails stays pending;
 - every few seconds `XAUTOCLAIM` takes over entries pending for longer than
   `reclaim_idle_seconds` (their consumer died or is stuck); an entry delivered more than
@@ -122,6 +123,13 @@ class StreamConsumer:
                 self._group_ready = False  # the stream was deleted; recreate it next step
             raise
         entries: list[Entry] = [entry for _stream, batch in reply or () for entry in batch]
+        wanted = self.limits.consume_max_messages
+        if entries and len(entries) < wanted:
+            await asyncio.sleep(self.limits.gather_seconds)
+            more = await self.redis.xreadgroup(
+                GROUP, self.name, {STREAM: ">"}, count=wanted - len(entries)
+            )
+            entries += [entry for _stream, batch in more or () for entry in batch]
         await self.process(entries)
         return len(entries)
 
