@@ -16,7 +16,9 @@ import pytest
 
 from agenta.core.evaluators.sandbox import SandboxJob, SandboxLimits, SandboxOutcome, SandboxRunner
 
-LIMITS = SandboxLimits(cpu_seconds=1, wall_seconds=4)
+# A generous wall limit: on a busy machine one CPU second can take many wall seconds, and
+# these tests must see the CPU limit act, not the wall clock.
+LIMITS = SandboxLimits(cpu_seconds=1, wall_seconds=30)
 RUNNING_AS_ROOT = os.geteuid() == 0
 
 # Reaches the globals of the real ``os`` module without importing anything.
