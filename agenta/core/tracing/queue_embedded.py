@@ -55,8 +55,8 @@ class DatabaseSpanQueue:
 
     async def put(self, project_id: uuid.UUID, payload: bytes, span_count: int) -> None:
         """Insert and commit one batch; raises `QueueFull` or `QueueUnavailable`."""
-        await self._gate.check()
         try:
+            await self._gate.check()
             async with self.db.session() as session:
                 batch = SpanBatch(project_id=project_id, payload=payload, span_count=span_count)
                 session.add(batch)
