@@ -148,10 +148,12 @@ async def test_keyset_pages_cover_every_trace_once_in_both_orders(platform, owne
         assert seen == named(traces, *expected.split())
 
 
-async def test_traces_sort_by_tokens(platform, owner, traces) -> None:
-    body = {"sort": "tokens", "windowing": {"limit": 2}}
+async def test_traces_sort_by_tokens_then_by_trace_id(platform, owner, traces) -> None:
+    body = {"sort": "tokens", "windowing": {"limit": 3}}
 
-    assert await found(platform, owner, body) == named(traces, "t3", "t2")
+    # t3 has 45 tokens; t1 and t2 tie at 30, so the larger trace id comes first.
+    tied = sorted(named(traces, "t1", "t2"), reverse=True)
+    assert await found(platform, owner, body) == [traces["t3"], *tied]
 
 
 async def test_spans_are_filtered_one_by_one(platform, owner, traces) -> None:
