@@ -21,12 +21,9 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from agenta.core.access.digests import digest, digests_match
-from agenta.core.access.principal import Principal
 from agenta.core.accounts.models import ApiKey
-from agenta.core.events.service import EventType, record_event
 from agenta.db import utcnow
 from agenta.errors import AppError, NotFound
-from agenta.jobs.queue import JobQueue
 
 PREFIX_LENGTH = 8
 PREFIX_ALPHABET = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
@@ -64,13 +61,8 @@ async def create_api_key(
     user_id: UUID,
     name: str = "",
     expires_at: datetime | None = None,
-    actor: Principal | None = None,
-    queue: JobQueue | None = None,
 ) -> tuple[str, ApiKey]:
-    """A new key for the project; returns the raw key (shown once) and its row.
-
-    The ``api_key.created`` event is recorded in the same transaction (``queue`` publishes it).
-    """
+    """A new key for the project; returns the raw key (shown once) and its row."""
     if expires_at is not None and expires_at <= utcnow():
         raise AppError("The expiry date of an API key must be in the future", status_code=422)
     raw = new_raw_key()
@@ -84,26 +76,7 @@ async def create_api_key(
     )
     session.add(key)
     await session.flush()
-    await _key_event(session, EventType.API_KEY_CREATED, key, actor, queue)
     return raw, key
-
-
-async def _key_event(
-    session: AsyncSession,
-    event_type: EventType,
-    key: ApiKey,
-    actor: Principal | None,
-    queue: JobQueue | None,
-) -> None:
-    await record_event(
-        session,
-        project_id=key.project_id,
-        event_type=event_type,
-        data={"api_key_id": key.id, "prefix": key.prefix, "name": key.name or key.prefix},
-        actor=actor,
-        queue=queue,
-        actor_user_id=key.user_id,
-    )
 
 
 async def list_api_keys(session: AsyncSession, project_id: UUID) -> list[ApiKey]:
@@ -117,16 +90,8 @@ async def list_api_keys(session: AsyncSession, project_id: UUID) -> list[ApiKey]
     )
 
 
-async def revoke_api_key(
-    session: AsyncSession,
-    project_id: UUID,
-    prefix: str,
-    *,
-    actor: Principal | None = None,
-    queue: JobQueue | None = None,
-) -> ApiKey:
-    """Revoke the project's key with ``prefix`` (recording ``api_key.revoked``); ``NotFound``
-    for another project's key."""
+async def revoke_api_key(session: AsyncSession, project_id: UUID, prefix: str) -> ApiKey:
+    """Revoke the project's key with ``prefix``; ``NotFound`` for another project's key."""
     key = await session.scalar(
         select(ApiKey).where(
             ApiKey.project_id == project_id, ApiKey.prefix == prefix, ApiKey.revoked_at.is_(None)
@@ -136,7 +101,6 @@ async def revoke_api_key(
         raise NotFound(f"No API key with prefix {prefix!r} in this project")
     key.revoked_at = utcnow()
     await session.flush()
-    await _key_event(session, EventType.API_KEY_REVOKED, key, actor, queue)
     return key
 
 

@@ -62,7 +62,6 @@ async def list_keys(
 async def create_key(
     principal: NamedDependency[Principal],
     db_session: NamedDependency[AsyncSession],
-    platform: NamedDependency[Platform],
     data: JSONBody[NewApiKey | None] = None,
 ) -> dict[str, Any]:
     """A new API key for the project, acting with the caller's rights; ``key`` is shown once."""
@@ -75,8 +74,6 @@ async def create_key(
         user_id=principal.user_id,
         name=request.name,
         expires_at=request.expires_at,
-        actor=principal,
-        queue=platform.queue,
     )
     return {**key_summary(key), "key": raw}
 
@@ -89,9 +86,7 @@ async def revoke_key(
     platform: NamedDependency[Platform],
 ) -> None:
     """Revoke the project's key with ``prefix``."""
-    key = await revoke_api_key(
-        db_session, principal.project_id, prefix, actor=principal, queue=platform.queue
-    )
+    key = await revoke_api_key(db_session, principal.project_id, prefix)
     await db_session.commit()
     await access_runtime(platform).invalidate(api_key_id=key.id)
 

@@ -66,7 +66,6 @@ async def keys_page(
 async def keys_create(
     request: Request[Any, Any, Any],
     principal: NamedDependency[Principal],
-    platform: NamedDependency[Platform],
     db_session: NamedDependency[AsyncSession],
 ) -> Template:
     form = await form_data(request)
@@ -78,8 +77,6 @@ async def keys_create(
             user_id=principal.user_id,
             name=form.get("name", ""),
             expires_at=_expiry(form.get("expires_at", "")),
-            actor=principal,
-            queue=platform.queue,
         )
     except AppError as exc:
         return await _keys_page(
@@ -104,9 +101,7 @@ async def keys_revoke(
     platform: NamedDependency[Platform],
     db_session: NamedDependency[AsyncSession],
 ) -> Template:
-    key = await revoke_api_key(
-        db_session, principal.project_id, prefix, actor=principal, queue=platform.queue
-    )
+    key = await revoke_api_key(db_session, principal.project_id, prefix)
     await db_session.commit()
     await access_runtime(platform).invalidate(api_key_id=key.id)
     message = f"Key {prefix}… revoked"

@@ -40,20 +40,18 @@ async def record_event(
     data: dict[str, Any],
     actor: Principal | None = None,
     queue: JobQueue | None = None,
-    actor_user_id: UUID | None = None,
 ) -> UUID:
     """Write an event in the caller's transaction and schedule its publication; returns its id.
 
     Without ``queue`` the event is still recorded; the unpublished-events cron publishes it
-    within a few minutes. ``actor`` (the request's principal) records who did it; service code
-    that only knows the user passes ``actor_user_id`` instead.
+    within a few minutes. ``actor`` (the request's principal) records who did it.
     """
     kind = parse_event_type(event_type)
     event = Event(
         project_id=project_id,
         event_type=kind.value,
         data=to_json_kwargs(data),
-        actor_user_id=actor.user_id if actor else actor_user_id,
+        actor_user_id=actor.user_id if actor else None,
         actor_api_key_id=actor.api_key_id if actor else None,
         actor_via=actor.via if actor else None,
     )

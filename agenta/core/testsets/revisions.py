@@ -21,7 +21,6 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 
-from agenta.core.events.service import EventType, record_event
 from agenta.core.testsets.bulk_writes import insert_revision_rows, insert_testcases
 from agenta.core.testsets.codecs import TestcaseAttributes, columns_of, testcase_id
 from agenta.core.testsets.models import DEFAULT_ANSWER_COLUMN, Testset, TestsetRevision
@@ -78,11 +77,7 @@ async def commit_revision(
     actor: UUID | None,
     max_rows: int,
 ) -> TestsetRevision:
-    """Store ``content`` as the test set's next revision and return it.
-
-    The ``testset.committed`` event is recorded in the same transaction; the events cron
-    publishes it (callers need no queue).
-    """
+    """Store ``content`` as the test set's next revision and return it."""
     check_row_count(len(content.ids), max_rows)
     answer_column = content.answer_column or await _current_answer_column(session, testset)
     await insert_testcases(session, testset.id, content.new_testcases)
@@ -100,19 +95,6 @@ async def commit_revision(
     session.add(revision)
     await session.flush()
     await insert_revision_rows(session, revision.id, content.ids)
-    await record_event(
-        session,
-        project_id=testset.project_id,
-        event_type=EventType.TESTSET_COMMITTED,
-        data={
-            "testset_id": testset.id,
-            "name": testset.name,
-            "version": version,
-            "message": revision.message,
-            "rows": revision.row_count,
-        },
-        actor_user_id=actor,
-    )
     return revision
 
 
