@@ -90,9 +90,7 @@ async def read_environment(
 ) -> dict[str, Any]:
     """One environment with its current deployment map."""
     environment = await _environment(registry, environment_id)
-    return envelope(
-        "environment", environment_record(await environments.head_of(registry, environment))
-    )
+    return await _answer(registry, environment)
 
 
 @put("/api/simple/environments/{environment_id:uuid}", guards=EDIT, tags=TAGS)
@@ -106,9 +104,7 @@ async def edit_environment(
     environment = await _environment(registry, environment_id)
     header = {"slug": fields.slug, "name": fields.name, "description": fields.description}
     await environments.update_environment(registry, environment, header)
-    return envelope(
-        "environment", environment_record(await environments.head_of(registry, environment))
-    )
+    return await _answer(registry, environment)
 
 
 @post(
@@ -123,9 +119,7 @@ async def archive_environment(
     """Archive an environment: it no longer serves configs by slug."""
     environment = await _environment(registry, environment_id)
     await environments.set_environment_archived(registry, environment, True)
-    return envelope(
-        "environment", environment_record(await environments.head_of(registry, environment))
-    )
+    return await _answer(registry, environment)
 
 
 @post(
@@ -140,9 +134,7 @@ async def unarchive_environment(
     """Restore an archived environment."""
     environment = await _environment(registry, environment_id)
     await environments.set_environment_archived(registry, environment, False)
-    return envelope(
-        "environment", environment_record(await environments.head_of(registry, environment))
-    )
+    return await _answer(registry, environment)
 
 
 @post(
@@ -154,9 +146,7 @@ async def guard_environment(
     """Protect an environment: deploys and rollbacks then need deploy_environments."""
     environment = await _environment(registry, environment_id)
     await environments.set_guarded(registry, environment, True)
-    return envelope(
-        "environment", environment_record(await environments.head_of(registry, environment))
-    )
+    return await _answer(registry, environment)
 
 
 @post(
@@ -171,9 +161,7 @@ async def unguard_environment(
     """Lift an environment's protection."""
     environment = await _environment(registry, environment_id)
     await environments.set_guarded(registry, environment, False)
-    return envelope(
-        "environment", environment_record(await environments.head_of(registry, environment))
-    )
+    return await _answer(registry, environment)
 
 
 @post("/api/environments/revisions/log", guards=VIEW, status_code=200, tags=TAGS)
@@ -274,3 +262,9 @@ ROUTES = [
     retrieve_environment,
     rollback_environment,
 ]
+
+
+async def _answer(registry: Scope, environment: Any) -> dict[str, Any]:
+    """The envelope every environment route answers with: the environment's current head."""
+    record = environment_record(await environments.head_of(registry, environment))
+    return envelope("environment", record)
