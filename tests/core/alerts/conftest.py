@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 import pytest
+from litestar.testing import AsyncTestClient
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from agenta.core.alerts.metrics import Metric, MetricQuery, MetricsRegistry
 from agenta.core.alerts.models import AlertRule
 from agenta.core.alerts.rules import AlertRuleInput, create_rule
 from agenta.platform import Platform
+from agenta.settings import Settings
 from tests.support.accounts import Persona, make_user
 
 
@@ -30,6 +32,15 @@ class ScriptedMetric:
 def scripted(metric: Metric, *values: float | None) -> tuple[MetricsRegistry, ScriptedMetric]:
     provider = ScriptedMetric(*values)
     return MetricsRegistry({metric: provider}), provider
+
+
+@pytest.fixture
+async def client(
+    settings: Settings, make_client: Callable[..., AsyncTestClient[Any]]
+) -> AsyncIterator[AsyncTestClient[Any]]:
+    """The app without its job runner: the alerts cron would re-measure the rules under test."""
+    async with make_client(settings, run_jobs=False) as test_client:
+        yield test_client
 
 
 @pytest.fixture

@@ -31,16 +31,25 @@ from tests.core.evaluators.local_http import CannedResponse, LocalHTTPServer, Re
 from tests.support.accounts import Persona, make_user
 
 FAST_RETRIES = {
-    "webhooks_timeout_seconds": 0.5,
     "webhooks_backoff_base_seconds": 0.05,
     "webhooks_backoff_max_seconds": 0.1,
 }
 
 
 @pytest.fixture
-def settings(make_settings: Callable[..., Settings], database_url: str) -> Settings:
+def webhook_timeout() -> float:
+    """Generous, so a loaded machine never turns a prompt answer into a timeout; a test about
+    timeouts parametrizes a short one."""
+    return 5.0
+
+
+@pytest.fixture
+def settings(
+    make_settings: Callable[..., Settings], database_url: str, webhook_timeout: float
+) -> Settings:
+    extra = {**FAST_RETRIES, "webhooks_timeout_seconds": webhook_timeout}
     return make_settings(
-        database_url, job_poll_interval=0.05, webhooks_allow_private=True, extra=FAST_RETRIES
+        database_url, job_poll_interval=0.05, webhooks_allow_private=True, extra=extra
     )
 
 

@@ -98,6 +98,7 @@ async def test_it_retries_after_500s_until_the_receiver_accepts(
     assert receiver.signatures_ok == [True, True, True]
 
 
+@pytest.mark.parametrize("webhook_timeout", [0.5])
 async def test_it_retries_after_a_timeout(
     platform: Platform,
     runner: InProcessRunner,

@@ -131,7 +131,7 @@ async def test_an_overdue_try_whose_job_was_lost_is_enqueued_again(
     await make_subscription()
     receiver.script = []
     await emit("app.created")
-    await runner.run_until_idle()
+    await settle(platform, runner)
     [delivery] = await all_deliveries(platform)
     # The delivery waits for try 2 but that try's job is gone.
     async with platform.db.session() as session:
