@@ -96,6 +96,14 @@ async def test_regex_test_reports_an_invalid_pattern(evaluate: Evaluate) -> None
     assert "regex_pattern" in (result.error or "")
 
 
+async def test_a_catastrophically_backtracking_regex_stops_with_a_readable_error(
+    evaluate: Evaluate,
+) -> None:
+    result = await evaluate("auto_regex_test", {"regex_pattern": "(a|aa)+$"}, {}, "a" * 60 + "!")
+    assert result.error_type == "workflows:regex-timeout"
+    assert "simplify the pattern" in (result.error or "")
+
+
 @pytest.mark.parametrize(
     ("key", "settings", "output", "success"),
     [

@@ -4,13 +4,20 @@ All of them compare the app output as text (non-string outputs as JSON, see ``va
 a pass/fail verdict. Exact match compares with the ground-truth column and accepts structured
 values on either side (``"42"`` matches ``42``; JSON objects match regardless of key order).
 The others compare with text from the settings, case-sensitively unless told otherwise.
+
+Regex patterns come from users and outputs from models, so a pattern with catastrophic
+backtracking must not freeze a worker: the search runs with the ``regex`` package (same syntax as
+``re``) under a time limit, in a thread, with the GIL released while it matches.
 """
 
 from __future__ import annotations
 
-import re
+import asyncio
+
+import regex
 
 from .base import BuiltinEvaluator, EvaluationCall, EvaluatorResult
+from .errors import EvaluatorError
 from .settings import (
     Boolean,
     RegexPattern,
@@ -41,10 +48,31 @@ EXACT_MATCH = BuiltinEvaluator(
 )
 
 
+REGEX_TIME_LIMIT_SECONDS = 2.0
+
+
+class RegexTimeout(EvaluatorError):
+    code = "workflows:regex-timeout"
+    status = 400
+
+
+def _search(pattern: str, text: str, flags: int) -> bool:
+    try:
+        found = regex.search(
+            pattern, text, flags | regex.VERSION0, timeout=REGEX_TIME_LIMIT_SECONDS, concurrent=True
+        )
+    except TimeoutError:
+        raise RegexTimeout(
+            f"the regex pattern took more than {REGEX_TIME_LIMIT_SECONDS:g} s on this output "
+            "(catastrophic backtracking?); simplify the pattern"
+        ) from None
+    return found is not None
+
+
 async def _regex_test(call: EvaluationCall) -> EvaluatorResult:
-    flags = 0 if call.settings["case_sensitive"] else re.IGNORECASE
-    found = re.search(call.settings["regex_pattern"], output_text(call.outputs), flags)
-    matched = found is not None
+    flags = 0 if call.settings["case_sensitive"] else regex.IGNORECASE
+    text = output_text(call.outputs)
+    matched = await asyncio.to_thread(_search, call.settings["regex_pattern"], text, flags)
     return EvaluatorResult.verdict(matched == call.settings["regex_should_match"], matched=matched)
 
 
