@@ -13,6 +13,7 @@ keep the others (or the database) from closing.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -28,6 +29,8 @@ if TYPE_CHECKING:
     from redis.asyncio import Redis
 
 log = logging.getLogger("agenta")
+
+STOP_HOOK_TIMEOUT = 10.0
 
 T = TypeVar("T")
 StopHook = Callable[[], Awaitable[None]]
@@ -123,9 +126,12 @@ class Platform:
     async def _run_stop_hooks(self) -> None:
         hooks, self._stop_hooks = self._stop_hooks, []
         for hook in reversed(hooks):
+            name = getattr(hook, "__qualname__", "")
             try:
-                await hook()
+                # A stuck hook (a server that never answers a goodbye) must not hang shutdown.
+                async with asyncio.timeout(STOP_HOOK_TIMEOUT):
+                    await hook()
+            except TimeoutError:
+                log.warning("a stop hook timed out", extra={"hook": name})
             except Exception:
-                log.exception(
-                    "a stop hook failed", extra={"hook": getattr(hook, "__qualname__", "")}
-                )
+                log.exception("a stop hook failed", extra={"hook": name})

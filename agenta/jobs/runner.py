@@ -62,12 +62,23 @@ class InProcessRunner:
         if self.cron and self.queue.registry.crons:
             self._loops.append(asyncio.create_task(self._cron_loop(), name="jobs-cron"))
 
-    async def stop(self) -> None:
-        for task in [*self._loops, *self._running]:
+    async def stop(self, grace: float = 10.0) -> None:
+        """Cancel the loops and running jobs; wait at most ``grace`` seconds for them to end.
+
+        A job that ignores cancellation (stuck in a driver call, say) is left behind rather than
+        holding up shutdown: its lease runs out and another runner takes it up again.
+        """
+        tasks = [*self._loops, *self._running]
+        for task in tasks:
             task.cancel()
-        for task in [*self._loops, *self._running]:
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await task
+        if tasks:
+            done, pending = await asyncio.wait(tasks, timeout=grace)
+            for task in done:  # mark failures as seen: they were logged where they happened
+                if not task.cancelled():
+                    task.exception()
+            if pending:
+                names = sorted(task.get_name() for task in pending)
+                log.warning("jobs did not stop in time", extra={"tasks": names})
         self._loops.clear()
 
     async def run_until_idle(self, timeout: float = 30.0) -> None:

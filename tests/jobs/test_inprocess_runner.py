@@ -11,7 +11,7 @@ from sqlalchemy import update
 
 from agenta.db import utcnow
 from agenta.jobs import store
-from agenta.jobs.models import FAILED, SUCCEEDED, Job
+from agenta.jobs.models import FAILED, RUNNING, SUCCEEDED, Job
 from agenta.jobs.registry import CronSpec, JobContext, JobRegistry, JobSpec
 from agenta.jobs.runner import InProcessRunner, cron_key
 from agenta.jobs.system import JOBS
@@ -111,6 +111,33 @@ async def test_a_job_that_runs_too_long_is_stopped_and_reported(
         await platform.stop()
     assert job is not None and job.status == FAILED
     assert job.last_error == "timed out after 0.1 s"
+
+
+async def test_stopping_does_not_wait_forever_for_a_job_that_ignores_cancellation(
+    settings: Settings,
+) -> None:
+    started = asyncio.Event()
+
+    async def stubborn(ctx: JobContext) -> None:
+        started.set()
+        try:
+            await asyncio.sleep(60)
+        except asyncio.CancelledError:
+            await asyncio.sleep(30)  # swallows the first cancel; the loop's close ends it
+
+    registry = JobRegistry(jobs=[JobSpec("stubborn", stubborn, max_tries=1)])
+    platform = await Platform.start(settings, registry=registry, run_jobs=False)
+    runner = runner_for(platform)
+    try:
+        job_id = await platform.queue.enqueue("stubborn")
+        runner.start()
+        await asyncio.wait_for(started.wait(), 10)
+        await asyncio.wait_for(runner.stop(grace=0.2), 10)
+        job = await store.get_job(platform.db, job_id)
+    finally:
+        await platform.stop()
+    # Left running under its lease: another runner takes it up once the lease runs out.
+    assert job is not None and job.status == RUNNING
 
 
 async def test_an_idempotency_key_makes_one_job_of_two_enqueues(platform: Platform) -> None:
