@@ -8,6 +8,9 @@ The services layer uses it in four steps::
     plan = plan_call(rendered, connections=vault_records, env=os.environ)  # CredentialsError
     completion = await llm_client.complete(plan)                  # ProviderError after policies
 
+Embeddings take the model name and the same connections:
+``await embed_texts(llm_client.pool, "text-embedding-3-small", texts, connections=..., env=...)``.
+
 ``LLMClient`` is created once by the app (it pools SDK clients) and closed at shutdown.
 Importing this package does not import the ``openai``/``anthropic`` SDKs or Jinja2: they load on
 first use, so server start-up stays fast.
@@ -23,8 +26,10 @@ from agenta.llm.credentials import (
     connection_model_names,
     resolve_model,
 )
+from agenta.llm.embeddings import Embeddings, embed_texts
 from agenta.llm.errors import (
     CredentialsError,
+    EmbeddingsUnsupportedError,
     ErrorKind,
     InputsError,
     LLMError,
@@ -50,6 +55,8 @@ __all__ = [
     "Completion",
     "ConnectionRecord",
     "CredentialsError",
+    "Embeddings",
+    "EmbeddingsUnsupportedError",
     "ErrorKind",
     "InputsError",
     "LLMClient",
@@ -76,6 +83,7 @@ __all__ = [
     "connection_model_names",
     "cost_of",
     "detect_variables",
+    "embed_texts",
     "load_catalog",
     "parse_model_config",
     "parse_prompt_template",

@@ -116,6 +116,10 @@ class CredentialsError(LLMError, ValueError):
         super().__init__(message)
 
 
+class EmbeddingsUnsupportedError(LLMError, ValueError):
+    """The provider serving a model has no embeddings API (Anthropic); the message says so."""
+
+
 def classify(status: int | None, message: str = "") -> ErrorKind:
     """Name the kind of a provider failure from its HTTP status and message."""
     if status is None:

@@ -61,6 +61,19 @@ def make_plan(fake_llm: FakeLLM, make_prompt: MakePrompt) -> MakePlan:  # noqa: 
 
 
 @pytest.fixture
+def azure_connection(fake_llm: FakeLLM) -> ConnectionRecord:  # noqa: F811
+    """An Azure connection ``azure-eu`` (key ``az-secret``) pointing at the fake server."""
+    return ConnectionRecord(
+        slug="azure-eu",
+        kind="azure",
+        api_key="az-secret",
+        base_url=fake_llm.url,
+        extra={"api_version": "2024-10-21"},
+        custom=True,
+    )
+
+
+@pytest.fixture
 def sleeps() -> list[float]:
     """Backoff delays the client asked to wait, in order."""
     return []

@@ -16,7 +16,7 @@ def test_models_are_grouped_by_provider_for_the_picker() -> None:
 
 def test_embedding_models_form_their_own_groups() -> None:
     assert load_catalog().groups("embedding") == {
-        "openai": ["text-embedding-3-small", "text-embedding-3-large"]
+        "openai": ["text-embedding-3-small", "text-embedding-3-large", "text-embedding-ada-002"]
     }
 
 

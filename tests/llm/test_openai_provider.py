@@ -188,18 +188,13 @@ async def test_cached_and_reasoning_tokens_are_read_from_usage_details(
 
 
 async def test_azure_deployments_use_their_url_api_version_and_key_header(
-    fake_llm: FakeLLM, llm_client: LLMClient, make_plan: MakePlan
+    fake_llm: FakeLLM,
+    llm_client: LLMClient,
+    make_plan: MakePlan,
+    azure_connection: ConnectionRecord,
 ) -> None:
-    azure = ConnectionRecord(
-        slug="azure-eu",
-        kind="azure",
-        api_key="az-secret",
-        base_url=fake_llm.url,
-        extra={"api_version": "2024-10-21"},
-        custom=True,
-    )
     completion = await llm_client.complete(
-        make_plan(model="azure-eu/gpt4o-deployment", connections=(azure,))
+        make_plan(model="azure-eu/gpt4o-deployment", connections=(azure_connection,))
     )
     assert completion.content == "Hello"
     request = fake_llm.last_request

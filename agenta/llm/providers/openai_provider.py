@@ -1,10 +1,12 @@
-"""Chat calls over the official ``openai`` async SDK: OpenAI, Azure and OpenAI-compatible servers.
+"""Chat and embeddings calls over the official ``openai`` async SDK: OpenAI, Azure and
+OpenAI-compatible servers.
 
 The request is the user's: messages, ``response_format``, tools and ``tool_choice`` go out as
 given. Two translations are made for the endpoint's sake: OpenAI's own API (and Azure's) reads
 ``max_completion_tokens`` where compatible servers read ``max_tokens``, and
 ``chat_template_kwargs`` (a vLLM/SGLang extension) travels in the body's extra fields. Streams ask
-for ``stream_options.include_usage`` so the last chunk carries the token counts.
+for ``stream_options.include_usage`` so the last chunk carries the token counts. Embeddings go
+through ``embeddings.create`` on the same pooled client (the SDK asks for base64 and decodes it).
 
 Azure is addressed as ``azure/<deployment>``; a connection's ``deployment`` extra overrides it and
 ``api_version`` selects the API version. ``openai`` is imported when a provider is built, never at
@@ -13,7 +15,7 @@ module import, to keep server start-up fast.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Mapping, Sequence
 from typing import Any
 
 from agenta.llm.credentials import ProviderCredentials
@@ -45,7 +47,7 @@ class OpenAIProvider:
         try:
             response = await self._client.chat.completions.create(**arguments)
         except self._sdk.APIError as exc:
-            raise self._error(exc, request) from exc
+            raise self._error(exc, request.model) from exc
         return completion_from_response(response, provider=self.name)
 
     async def stream(self, request: ChatRequest) -> AsyncIterator[StreamDelta]:
@@ -58,7 +60,20 @@ class OpenAIProvider:
                 async for chunk in chunks:
                     yield delta_from_chunk(chunk)
         except self._sdk.APIError as exc:
-            raise self._error(exc, request) from exc
+            raise self._error(exc, request.model) from exc
+
+    async def embed(
+        self, model: str, texts: Sequence[str], timeout: float
+    ) -> tuple[list[list[float]], Usage]:
+        """One embedding vector per text, in order, and the input tokens they cost."""
+        try:
+            response = await self._client.embeddings.create(
+                model=self._deployment or model, input=list(texts), timeout=timeout
+            )
+        except self._sdk.APIError as exc:
+            raise self._error(exc, model) from exc
+        ordered = sorted(response.data, key=lambda item: item.index)
+        return [list(item.embedding) for item in ordered], _embedding_usage(response.usage)
 
     async def aclose(self) -> None:
         """Close the SDK client's connections."""
@@ -70,8 +85,8 @@ class OpenAIProvider:
         arguments["timeout"] = request.timeout
         return arguments
 
-    def _error(self, exc: Exception, request: ChatRequest) -> ProviderError:
-        error = translate_sdk_error(exc, self._sdk, provider=self.name, model=request.model)
+    def _error(self, exc: Exception, model: str) -> ProviderError:
+        error = translate_sdk_error(exc, self._sdk, provider=self.name, model=model)
         assert error is not None  # every APIError translates
         return error
 
@@ -149,6 +164,11 @@ def usage_from_openai(usage: Any) -> Usage:
         cache_write_tokens=prompt_details.get("cache_write_tokens") or 0,
         reasoning_tokens=completion_details.get("reasoning_tokens") or 0,
     )
+
+
+def _embedding_usage(usage: Any) -> Usage:
+    """Our ``Usage`` for an embeddings answer: input tokens only (some servers send none)."""
+    return Usage(prompt_tokens=getattr(usage, "prompt_tokens", None) or 0)
 
 
 def _details(usage: Any, name: str) -> Mapping[str, Any]:
