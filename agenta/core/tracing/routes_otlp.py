@@ -3,6 +3,10 @@
 
 - Bodies in protobuf (the default of every OpenTelemetry exporter) or OTLP/JSON, plain or
   gzip/deflate compressed; authenticated by API key in any accepted header form.
+- Only the `Authorization` header authenticates an export, never a browser session: the
+  route is therefore exempt from the CSRF check (a cross-site form could not use the
+  visitor's cookies here anyway), and an export without credentials gets a 401 that says
+  which header to send, with `WWW-Authenticate`, instead of the CSRF check's 403.
 - The body is read up to `settings.otlp_max_bytes` (a declared Content-Length over it is
   refused before reading): 413 beyond; 400 with the reason when it cannot be read; 415 for
   a media type or encoding OTLP does not allow.
@@ -17,8 +21,11 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Request, Response, get, post
+from litestar.connection import ASGIConnection
 from litestar.di import NamedDependency
+from litestar.handlers.base import BaseRouteHandler
 
+from agenta.core.access.errors import NotAuthenticated
 from agenta.core.access.guards import requires
 from agenta.core.access.permissions import Permission
 from agenta.core.access.principal import Principal
@@ -45,9 +52,19 @@ def otlp_ready() -> dict[str, str]:
     return {"status": "ready"}
 
 
+async def api_key_only(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+    """Refuse (401) an export that carries no `Authorization` header."""
+    if "authorization" not in connection.headers:
+        raise NotAuthenticated(
+            "OTLP exports need a project API key: send it in the Authorization header "
+            "as 'ApiKey <key>'"
+        )
+
+
 @post(
     PATHS,
-    guards=[requires(Permission.EDIT_SPANS)],
+    guards=[api_key_only, requires(Permission.EDIT_SPANS)],
+    opt={"exclude_from_csrf": True},
     status_code=200,
     request_max_body_size=None,
     tags=TAGS,

@@ -21,9 +21,10 @@ from tests.core.tracing.storage_support import (
     stored_spans,
     wait_for_spans,
 )
-from tests.support.accounts import Persona, api_headers
+from tests.support.accounts import Persona, api_headers, csrf_headers, login_as
 
 URL = "/api/otlp/v1/traces"
+PATHS = [URL, "/api/observability/v1/otlp/traces"]
 PROTOBUF = {"Content-Type": "application/x-protobuf"}
 JSON = {"Content-Type": "application/json"}
 
@@ -156,23 +157,42 @@ async def test_an_unknown_media_type_is_refused(
     assert "text/plain" in response.json()["message"]
 
 
+@pytest.mark.parametrize("path", PATHS)
 async def test_an_export_with_an_unknown_key_is_refused(
-    client: AsyncTestClient[Any], sdk_trace
+    client: AsyncTestClient[Any], platform: Platform, sdk_trace, path: str
 ) -> None:
     unknown = {**PROTOBUF, **api_headers("ag-not-a-real-key")}
 
-    response = await client.post(URL, content=sdk_trace(), headers=unknown)
+    response = await client.post(path, content=sdk_trace(), headers=unknown)
 
     assert response.status_code == 401
+    assert response.headers["www-authenticate"] == "ApiKey"
+    assert await queued_batches(platform.db) == 0
 
 
-async def test_an_export_without_credentials_is_refused(
-    client: AsyncTestClient[Any], platform: Platform, sdk_trace
+@pytest.mark.parametrize("path", PATHS)
+async def test_an_export_without_credentials_is_told_to_send_an_api_key(
+    client: AsyncTestClient[Any], platform: Platform, sdk_trace, path: str
 ) -> None:
-    response = await client.post(URL, content=sdk_trace(), headers=PROTOBUF)
+    response = await client.post(path, content=sdk_trace(), headers=PROTOBUF)
 
-    # Without an Authorization header the request is treated as a browser's (CSRF check).
-    assert response.status_code == 403
+    assert response.status_code == 401
+    assert response.headers["www-authenticate"] == "ApiKey"
+    assert "API key" in response.json()["message"]
+    assert "Authorization" in response.json()["message"]
+    assert await queued_batches(platform.db) == 0
+
+
+async def test_a_browser_session_cannot_export_spans(
+    client: AsyncTestClient[Any], platform: Platform, owner: Persona, sdk_trace
+) -> None:
+    # The route skips the CSRF check, so no session may export, even with a CSRF token.
+    await login_as(client, owner)
+    browser = {**PROTOBUF, **await csrf_headers(client)}
+
+    response = await client.post(URL, content=sdk_trace(), headers=browser)
+
+    assert response.status_code == 401
     assert await queued_batches(platform.db) == 0
 
 
