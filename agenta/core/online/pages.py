@@ -1,8 +1,8 @@
 """The online evaluation pages: the rules, a new rule, and one rule with its scores over time.
 
 - ``GET /online``: the rules (status, rate, how many traces scored and failed) and a form for a
-  new one: a name, the trace filter (the trace explorer's fields), a sampling rate in percent,
-  and the evaluators;
+  new one: a name, the trace filter (the trace explorer's fields, pre-filled from the URL's),
+  a sampling rate in percent, and the evaluators;
 - ``GET /online/{id}``: the rule's settings (editable), why it is paused, a chart of each
   evaluator's mean score over time (``?range=1h|24h|7d|30d``), its latest scored traces with
   links to them, and buttons to pause, resume, backfill a past window or delete it.
@@ -53,7 +53,9 @@ async def rules_page(
     db_session: NamedDependency[AsyncSession],
 ) -> Template:
     context = await _list_context(db_session, principal)
-    return render(request, "online/rules.html", form={"rate": "100"}, **context)
+    # An application's overview links here with its slug, so the new rule starts filtered on it.
+    given = {name: value for name in FORM_FILTERS if (value := request.query_params.get(name))}
+    return render(request, "online/rules.html", form={"rate": "100", **given}, **context)
 
 
 @post("/online", guards=EDIT, include_in_schema=False)

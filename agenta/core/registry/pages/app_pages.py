@@ -4,7 +4,9 @@
   environments it is deployed to; a form to create one (completion, chat, or custom with a URL);
   ``?archived=1`` lists archived ones, which can be restored;
 - ``POST /apps``: create (the first variant is ``default``);
-- ``GET /apps/{id}``: variants with their latest revisions, and what each environment deploys;
+- ``GET /apps/{id}``: variants with their latest revisions, what each environment deploys, and
+  the online evaluation scores of its live traces over the last day (asked of the online
+  feature's ``app_scores``; with no rule watching the application, how to add one);
 - ``POST /apps/{id}/archive`` and ``/unarchive``.
 """
 
@@ -21,8 +23,10 @@ from litestar.response import Redirect, Template
 from agenta.core.access.guards import requires
 from agenta.core.access.permissions import Permission
 from agenta.core.accounts.page_support import form_data
+from agenta.core.online.overview import AppScores, app_scores
 from agenta.core.registry import applications, environments
 from agenta.core.registry.environments import entry_for
+from agenta.core.registry.models import ApplicationArtifact
 from agenta.core.registry.pages.support import (
     app_type,
     back_to,
@@ -107,7 +111,15 @@ async def app_overview(
         app_type=app_type(application),
         tab="overview",
         can_edit=registry.can(Permission.EDIT_APPLICATIONS),
+        online_scores=await _online_scores(registry, application),
     )
+
+
+async def _online_scores(registry: Scope, application: ApplicationArtifact) -> AppScores | None:
+    if not registry.can(Permission.VIEW_EVALUATION_RUNS):
+        return None
+    names = [application.slug, str(application.id)]
+    return await app_scores(registry.session, registry.project_id, names)
 
 
 @post("/apps/{app_id:uuid}/archive", guards=EDIT, include_in_schema=False)
