@@ -13,6 +13,12 @@ row per trace is enough.
   included so a chart has no holes. Percentiles interpolate linearly between the two
   nearest values (`percentile_cont` on Postgres, the same formula in Python on SQLite,
   which has no percentile function).
+- `trace_totals(...)`: the same measures summed over one window instead of bucketed, for
+  alert rules: invocation traces, how many of them failed (their root span ended in error:
+  a child error the application recovered from is not a failed request), latency p95 and
+  cost, optionally for one application and/or environment (the `application` and
+  `environment` filters of the explorer, so an id or a slug). On SQLite the p95 reads only
+  the two ordered durations it interpolates between.
 """
 
 from __future__ import annotations
@@ -27,10 +33,11 @@ from sqlalchemy import case, func, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from agenta.core.tracing.query import SPANS, root_clauses
-from agenta.core.tracing.query_model import Cursor, QueryError, SpanQuery
+from agenta.core.tracing.query_model import Cursor, QueryError, SpanQuery, simple_conditions
 
 GROUPS = ("session_id", "user_id")
 MAX_BUCKETS = 1000
+FAILED = "STATUS_CODE_ERROR"
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +72,16 @@ class Bucket:
     latency_p50_ms: float | None
     latency_p95_ms: float | None
     tokens: int
+    cost: float
+
+
+@dataclass(frozen=True, slots=True)
+class TraceTotals:
+    """The invocation traces that started in a window, summed up (see `trace_totals`)."""
+
+    requests: int
+    failed: int
+    latency_p95_ms: float | None
     cost: float
 
 
@@ -133,11 +150,7 @@ async def dashboard(
             f"{count} buckets is too many; use a longer interval (at most {MAX_BUCKETS})"
         )
     dialect = session.get_bind().dialect.name
-    clauses = [
-        *root_clauses(project_id, query, dialect),
-        SPANS.c.start_time < query.newest,
-        SPANS.c.trace_type == "invocation",
-    ]
+    clauses = _invocation_roots(project_id, query, dialect)
     if dialect == "postgresql":
         filled = await _buckets_in_sql(session, clauses, query.oldest, interval)
     else:
@@ -145,6 +158,16 @@ async def dashboard(
     return [
         filled.get(index) or Bucket(query.oldest + index * interval, 0, 0, None, None, 0, 0.0)
         for index in range(max(count, 0))
+    ]
+
+
+def _invocation_roots(project_id: uuid.UUID, query: SpanQuery, dialect: str) -> list[Any]:
+    """Roots of the invocation traces `query` matches that started in [oldest, newest)."""
+    assert query.newest is not None
+    return [
+        *root_clauses(project_id, query, dialect),
+        SPANS.c.start_time < query.newest,
+        SPANS.c.trace_type == "invocation",
     ]
 
 
@@ -207,6 +230,53 @@ async def _buckets_in_python(
             sum(row[4] for row in rows),
         )
     return buckets
+
+
+async def trace_totals(
+    session: AsyncSession,
+    project_id: uuid.UUID,
+    oldest: datetime,
+    newest: datetime,
+    *,
+    application: str | None = None,
+    environment: str | None = None,
+) -> TraceTotals:
+    """Requests, failed ones, latency p95 and cost of the traces started in [oldest, newest).
+
+    `application` and `environment` (an id or a slug) keep only the traces referencing them.
+    """
+    scope = simple_conditions({"application": application, "environment": environment})
+    query = SpanQuery(conditions=tuple(scope), oldest=oldest, newest=newest)
+    dialect = session.get_bind().dialect.name
+    clauses = _invocation_roots(project_id, query, dialect)
+    duration = SPANS.c.cumulative_duration_ms
+    measures = [
+        func.count().label("requests"),
+        func.sum(case((SPANS.c.status_code == FAILED, 1), else_=0)).label("failed"),
+        func.sum(SPANS.c.cumulative_cost).label("cost"),
+    ]
+    if dialect == "postgresql":
+        measures.append(func.percentile_cont(0.95).within_group(duration).label("p95"))
+    row = (await session.execute(select(*measures).where(*clauses))).mappings().one()
+    requests = int(row["requests"])
+    if dialect == "postgresql":
+        p95 = None if row["p95"] is None else float(row["p95"])
+    else:
+        p95 = await _ordered_percentile(session, clauses, duration, requests, 0.95)
+    return TraceTotals(requests, int(row["failed"] or 0), p95, float(row["cost"] or 0.0))
+
+
+async def _ordered_percentile(
+    session: AsyncSession, clauses: list[Any], column: Any, count: int, fraction: float
+) -> float | None:
+    """`percentile` of `count` rows, reading only the two values it interpolates between."""
+    if count == 0:
+        return None
+    position = fraction * (count - 1)
+    low = math.floor(position)
+    statement = select(column).where(*clauses).order_by(column).offset(low).limit(2)
+    values = [float(value) for value in await session.scalars(statement)]
+    return percentile(values, position - low)
 
 
 def percentile(ordered: list[float], fraction: float) -> float | None:

@@ -6,6 +6,7 @@ runs on SQLite and on Postgres.
 
 - `stored_spans(db, project_id)`: every stored span of a project, by name;
 - `llm_trace(...)`: a realistic trace (workflow root, chat children) as normalised spans;
+- `request_trace(...)`: one request of a given length, outcome, cost and references;
 - `tracing_client(...)`: the app with a persona's API key and a helper that waits until the
   embedded queue is empty.
 """
@@ -129,6 +130,40 @@ def llm_trace(
             )
         )
     return [normalize_span(raw, cost_fn) for raw in raws]
+
+
+def request_trace(
+    *,
+    at: datetime = EPOCH,
+    seconds: float = 1.0,
+    cost: float = 0.0,
+    failed: bool = False,
+    references: dict[str, str] | None = None,
+) -> list[Span]:
+    """A workflow root lasting `seconds`, failed or not, over a chat span reporting `cost` USD.
+
+    `references` are `ag.refs.*` attributes of the root, e.g. {"environment.slug": "prod"}.
+    """
+    trace_id, root_id = new_trace_id(), new_span_id()
+    refs = {f"ag.refs.{key}": value for key, value in (references or {}).items()}
+    root = raw_span(
+        "request",
+        trace_id=trace_id,
+        span_id=root_id,
+        end=seconds,
+        at=at,
+        error=failed,
+        attributes={"ag.type.node": "workflow", **refs},
+    )
+    chat = raw_span(
+        "chat",
+        trace_id=trace_id,
+        parent=root_id,
+        end=seconds / 2,
+        at=at,
+        attributes={**chat_attributes(), "ag.metrics.unit.costs.total": cost},
+    )
+    return [normalize_span(raw) for raw in (root, chat)]
 
 
 async def stored_spans(db: Database, project_id: uuid.UUID) -> dict[str, Span]:
