@@ -45,6 +45,14 @@ def _int(env: Mapping[str, str], name: str, default: int) -> int:
         raise SettingsError(f"{PREFIX}{name} must be an integer, got {raw!r}") from exc
 
 
+def _count(env: Mapping[str, str], name: str, default: int) -> int:
+    """A positive integer (a size or a limit, where 0 would stop the feature dead)."""
+    value = _int(env, name, default)
+    if value < 1:
+        raise SettingsError(f"{PREFIX}{name} must be at least 1, got {value}")
+    return value
+
+
 def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
     raw = _str(env, name)
     if raw is None:
@@ -94,7 +102,10 @@ class Settings:
     job_poll_interval: float = 0.5
     job_lease_seconds: float = 30.0
     htmx_cdn_url: str | None = "https://unpkg.com/htmx.org@2.0.11/dist/htmx.min.js"
-    otlp_max_bytes: int = 10 * 1024 * 1024
+    tracing_otlp_max_bytes: int = 10 * 1024 * 1024
+    tracing_queue_max_batches: int = 10_000
+    tracing_batch_max_spans: int = 5_000
+    tracing_batch_max_exports: int = 50
     testset_max_bytes: int = 50 * 1024 * 1024
     testset_max_rows: int = 100_000
     webhooks_allow_private: bool = False
@@ -159,6 +170,8 @@ class Settings:
         host = _str(env, "HOST", "127.0.0.1") or "127.0.0.1"
         port = _int(env, "PORT", 8000)
         htmx_cdn = _str(env, "HTMX_CDN_URL", cls.htmx_cdn_url)
+        # The unprefixed name is what earlier releases read.
+        legacy_otlp_max_bytes = _count(env, "OTLP_MAX_BYTES", cls.tracing_otlp_max_bytes)
         return cls(
             data_dir=data_dir,
             database_url=database_url,
@@ -172,7 +185,16 @@ class Settings:
             job_concurrency=_int(env, "JOB_CONCURRENCY", 8),
             job_lease_seconds=float(_int(env, "JOB_LEASE_SECONDS", 30)),
             htmx_cdn_url=None if htmx_cdn in {"off", "none"} else htmx_cdn,
-            otlp_max_bytes=_int(env, "OTLP_MAX_BYTES", 10 * 1024 * 1024),
+            tracing_otlp_max_bytes=_count(env, "TRACING_OTLP_MAX_BYTES", legacy_otlp_max_bytes),
+            tracing_queue_max_batches=_count(
+                env, "TRACING_QUEUE_MAX_BATCHES", cls.tracing_queue_max_batches
+            ),
+            tracing_batch_max_spans=_count(
+                env, "TRACING_BATCH_MAX_SPANS", cls.tracing_batch_max_spans
+            ),
+            tracing_batch_max_exports=_count(
+                env, "TRACING_BATCH_MAX_EXPORTS", cls.tracing_batch_max_exports
+            ),
             testset_max_bytes=_int(env, "TESTSET_MAX_BYTES", 50 * 1024 * 1024),
             testset_max_rows=_int(env, "TESTSET_MAX_ROWS", 100_000),
             webhooks_allow_private=_bool(env, "WEBHOOKS_ALLOW_PRIVATE", False),

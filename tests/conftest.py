@@ -71,15 +71,16 @@ def database_url(request: pytest.FixtureRequest) -> str:
 
 @pytest.fixture
 def make_settings(tmp_path: Path) -> Callable[..., Settings]:
-    def make(database_url: str, **overrides: Any) -> Settings:
-        env = {
+    def make(database_url: str, env: dict[str, str] | None = None, **overrides: Any) -> Settings:
+        """Settings read from the suite's environment plus `env`, then `overrides` applied."""
+        suite_env = {
             "AGENTA_DATA_DIR": str(tmp_path / "data"),
             "AGENTA_DATABASE_URL": database_url,
             "AGENTA_SECRET_KEY": TEST_SECRET_KEY,
             "AGENTA_HTMX_CDN_URL": "off",
             "AGENTA_LOG_LEVEL": "WARNING",
         }
-        return Settings.from_env(env).with_overrides(**overrides)
+        return Settings.from_env({**suite_env, **(env or {})}).with_overrides(**overrides)
 
     return make
 

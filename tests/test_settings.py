@@ -62,7 +62,7 @@ def test_every_setting_is_documented_in_the_readme() -> None:
     source = (Path(__file__).parent.parent / "agenta" / "settings.py").read_text()
     import re
 
-    names = set(re.findall(r'_(?:str|int|bool|base_url)\(env, "([A-Z_]+)"', source))
+    names = set(re.findall(r'_(?:str|int|count|bool|base_url)\(\s*env, "([A-Z_]+)"', source))
     names |= {f"OAUTH_{p}_CLIENT_ID" for p in ("GITHUB", "GOOGLE", "OIDC")}
     missing = sorted(n for n in names if f"AGENTA_{n}" not in readme)
     assert missing == []

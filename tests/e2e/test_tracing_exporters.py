@@ -52,7 +52,7 @@ def stack(
     folder = tmp_path_factory.mktemp("tracing-e2e")
     database_url = databases.fresh_sqlite(sqlite_template, folder)
     owner = seed_owner(database_url)
-    env = server_env(folder, database_url, AGENTA_OTLP_MAX_BYTES=str(MAX_BYTES))
+    env = server_env(folder, database_url, AGENTA_TRACING_OTLP_MAX_BYTES=str(MAX_BYTES))
     server = ServerProcess(env, folder / "serve.log")
     server.start()
     try:

@@ -10,17 +10,19 @@ those). Nothing is ever trimmed from a queue. Counting the backlog on every requ
 cost a round trip each, so `CapacityGate` re-reads it at most every `check_interval`
 seconds; a burst can overshoot the limit by what arrives in that interval.
 
-Limits come from `Settings.extra["tracing"]` (a mapping with the field names below) so
-tests and operators can tune them; the defaults suit a laptop and a small server alike.
+The backlog limit and the size of a write batch come from the settings
+(`AGENTA_TRACING_QUEUE_MAX_BATCHES`, `AGENTA_TRACING_BATCH_MAX_SPANS`,
+`AGENTA_TRACING_BATCH_MAX_EXPORTS`); the timings below are internal, tests shorten them by
+building `QueueLimits` directly. The defaults suit a laptop and a small server alike.
 """
 
 from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass, fields
-from typing import Any, Protocol
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Protocol
 
 from agenta.settings import Settings
 
@@ -41,13 +43,12 @@ class QueueLimits:
 
     @classmethod
     def from_settings(cls, settings: Settings) -> QueueLimits:
-        """The defaults, overridden by `settings.extra["tracing"]` entries of the same name."""
-        overrides: Mapping[str, Any] = settings.extra.get("tracing") or {}
-        known = {field.name for field in fields(cls)}
-        unknown = sorted(set(overrides) - known)
-        if unknown:
-            raise ValueError(f"unknown tracing settings {unknown}; known: {sorted(known)}")
-        return cls(**overrides)
+        """The limits the settings configure, default timings."""
+        return cls(
+            max_batches=settings.tracing_queue_max_batches,
+            consume_max_spans=settings.tracing_batch_max_spans,
+            consume_max_messages=settings.tracing_batch_max_exports,
+        )
 
 
 class QueueFull(Exception):

@@ -10,10 +10,10 @@ entries leave it only once stored, and backpressure (`queue.py`) bounds its leng
 - the group `agenta-tracing` is created at id 0, so entries added before any worker ever
   ran are consumed too;
 - `XREADGROUP ... COUNT n BLOCK 1000 STREAMS agenta:spans >` takes new entries (and, when
-  fewer than n came, whatever else arrives within `gather_seconds`: one transaction for many
-  small exports costs far less than one each); their spans are stored in one database
-  transaction, and only after the COMMIT are the entries acknowledged and deleted (`XACK`
-  + `XDEL` in one MULTI). A crash in between redelivers them, and the idempotent upsert
+  fewer than n entries holding fewer than `consume_max_spans` spans came, whatever else
+  arrives within `gather_seconds`: one transaction for many small exports costs far less
+  than one each); their spans are stored in one database transaction, and only after the
+  COMMIT are the entries acknowledged and deleted (`XACK` + `XDEL` in one MULTI). A crash in between redelivers them, and the idempotent upsert
   makes that harmless: every accepted span is stored exactly once;
 - a group that fails is retried entry by entry; an entry that fails stays pending;
 - every few seconds `XAUTOCLAIM` takes over entries pending for longer than
@@ -124,7 +124,7 @@ class StreamConsumer:
             raise
         entries: list[Entry] = [entry for _stream, batch in reply or () for entry in batch]
         wanted = self.limits.consume_max_messages
-        if entries and len(entries) < wanted:
+        if entries and len(entries) < wanted and _spans(entries) < self.limits.consume_max_spans:
             await asyncio.sleep(self.limits.gather_seconds)
             more = await self.redis.xreadgroup(
                 GROUP, self.name, {STREAM: ">"}, count=wanted - len(entries)
@@ -225,6 +225,10 @@ class StreamConsumer:
             pipe.xack(STREAM, GROUP, entry_id)
             pipe.xdel(STREAM, entry_id)
             await pipe.execute()
+
+
+def _spans(entries: list[Entry]) -> int:
+    return sum(int((fields or {}).get(b"spans", 0)) for _, fields in entries)
 
 
 def _id_order(entry_id: bytes) -> tuple[int, int]:

@@ -7,9 +7,9 @@
   route is therefore exempt from the CSRF check (a cross-site form could not use the
   visitor's cookies here anyway), and an export without credentials gets a 401 that says
   which header to send, with `WWW-Authenticate`, instead of the CSRF check's 403.
-- The body is read up to `settings.otlp_max_bytes` (a declared Content-Length over it is
-  refused before reading): 413 beyond; 400 with the reason when it cannot be read; 415 for
-  a media type or encoding OTLP does not allow.
+- The body is read up to `settings.tracing_otlp_max_bytes` (a declared Content-Length over
+  it is refused before reading): 413 beyond; 400 with the reason when it cannot be read;
+  415 for a media type or encoding OTLP does not allow.
 - 200 once the spans are durably queued, with an `ExportTraceServiceResponse` in the
   request's format whose `partial_success` counts the spans rejected and says why.
 - 503 with `Retry-After` when the queue is over its limit or unreachable: exporters retry.

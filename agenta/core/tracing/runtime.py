@@ -50,7 +50,7 @@ def build_runtime(platform: Platform) -> TracingRuntime:
         queue = RedisSpanQueue(platform.redis, limits)
     else:
         queue = DatabaseSpanQueue(platform.db, limits)
-    max_bytes = platform.settings.otlp_max_bytes
+    max_bytes = platform.settings.tracing_otlp_max_bytes
     decode_limits = DecodeLimits(
         max_body_bytes=max_bytes,
         max_decoded_bytes=max(64 * 1024 * 1024, max_bytes * DECODED_SIZE_FACTOR),

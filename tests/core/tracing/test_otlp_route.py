@@ -221,7 +221,8 @@ async def test_an_oversized_body_is_refused_before_it_is_queued(
     sdk_trace,
 ) -> None:
     body = sdk_trace()
-    async with make_client(make_settings(database_url, otlp_max_bytes=len(body) - 1)) as small:
+    limit = {"AGENTA_TRACING_OTLP_MAX_BYTES": str(len(body) - 1)}
+    async with make_client(make_settings(database_url, env=limit)) as small:
         response = await small.post(URL, content=body, headers=headers(owner, PROTOBUF))
 
     assert response.status_code == 413
@@ -236,7 +237,7 @@ async def test_a_body_that_inflates_past_the_limit_is_refused(
     owner: Persona,
 ) -> None:
     bomb = gzip.compress(b"\0" * (80 * 1024 * 1024))
-    settings = make_settings(database_url, otlp_max_bytes=1024 * 1024)
+    settings = make_settings(database_url, tracing_otlp_max_bytes=1024 * 1024)
     async with make_client(settings) as small:
         response = await small.post(
             URL, content=bomb, headers=headers(owner, {**PROTOBUF, "Content-Encoding": "gzip"})
@@ -254,7 +255,7 @@ async def test_a_full_queue_answers_503_with_retry_after(
     owner: Persona,
     sdk_trace,
 ) -> None:
-    settings = make_settings(database_url, extra={"tracing": {"max_batches": 1}})
+    settings = make_settings(database_url, env={"AGENTA_TRACING_QUEUE_MAX_BATCHES": "1"})
     async with make_client(settings, run_jobs=False) as full:
         first = await full.post(URL, content=sdk_trace(), headers=headers(owner, PROTOBUF))
         second = await full.post(URL, content=sdk_trace(), headers=headers(owner, PROTOBUF))
