@@ -13,8 +13,9 @@ entries leave it only once stored, and backpressure (`queue.py`) bounds its leng
   fewer than n entries holding fewer than `consume_max_spans` spans came, whatever else
   arrives within `gather_seconds`: one transaction for many small exports costs far less
   than one each); their spans are stored in one database transaction, and only after the
-  COMMIT are the entries acknowledged and deleted (`XACK` + `XDEL` in one MULTI). A crash in between redelivers them, and the idempotent upsert
-  makes that harmless: every accepted span is stored exactly once;
+  COMMIT are the entries acknowledged and deleted (`XACK` + `XDEL` in one MULTI). A crash
+  in between redelivers them, and the idempotent upsert makes that harmless: every
+  accepted span is stored exactly once;
 - a group that fails is retried entry by entry; an entry that fails stays pending;
 - every few seconds `XAUTOCLAIM` takes over entries pending for longer than
   `reclaim_idle_seconds` (their consumer died or is stuck); an entry delivered more than
