@@ -6,12 +6,17 @@ environment or evaluator), or None when there is no data in the window. Features
 data implement the interface:
 
 - ``error_rate`` (0..1, failed root spans / root spans), ``latency_p95`` (seconds, root spans)
-  and ``cost_per_hour`` (USD, spent in the window scaled to one hour) come from stored traces;
+  and ``cost_per_hour`` (USD, spent in the window scaled to one hour) come from stored
+  invocation traces (annotation traces are not requests);
 - ``mean_score`` (mean of the evaluator's numeric scores in the window) comes from online
   evaluation results; ``evaluator`` names the evaluator (or online rule) to average.
 
-``MetricsRegistry`` maps each metric to a provider; a metric without one measures as no data,
-which is how every metric behaves until traces and online evaluation results are stored.
+``MetricsRegistry`` maps each metric to a provider; a metric without one measures as no data.
+``default_metrics()`` registers the real providers: ``TraceMetricsProvider``
+(``trace_metrics.py``, over the tracing feature's window totals) for the three trace metrics
+and the online evaluation feature's ``MeanScoreProvider``. They are imported inside the
+function: the online feature imports ``MetricQuery`` from here, and this module stays free of
+other features' code so anything can import the interface.
 """
 
 from __future__ import annotations
@@ -81,5 +86,11 @@ class MetricsRegistry:
 
 
 def default_metrics() -> MetricsRegistry:
-    """The providers of this build (none yet: traces and online scores are not stored yet)."""
-    return MetricsRegistry()
+    """The providers of this build: stored traces and online evaluation scores."""
+    from agenta.core.alerts.trace_metrics import TRACE_METRICS, TraceMetricsProvider
+    from agenta.core.online.metrics import MeanScoreProvider
+
+    traces = TraceMetricsProvider()
+    providers: dict[Metric, MetricsProvider] = {metric: traces for metric in TRACE_METRICS}
+    providers[Metric.MEAN_SCORE] = MeanScoreProvider()
+    return MetricsRegistry(providers)

@@ -1,5 +1,10 @@
 """The alerts page (``/alerts``): rules with their state, a form for a new rule, the firing
-history; ``/alerts/{id}`` edits or deletes one rule and shows its own history."""
+history; ``/alerts/{id}`` edits or deletes one rule and shows its own history.
+
+Values and thresholds are shown in their metric's unit (``shown``): an error rate as a
+percentage, latency in milliseconds or seconds, cost in dollars per hour; the form keeps the
+raw numbers, in the units its metric labels name.
+"""
 
 from __future__ import annotations
 
@@ -17,13 +22,27 @@ from agenta.core.access.permissions import Permission
 from agenta.core.access.principal import Principal
 from agenta.core.accounts.page_support import flash, form_data, page
 from agenta.core.alerts import rules
-from agenta.core.alerts.metrics import METRIC_LABELS
+from agenta.core.alerts.metrics import METRIC_LABELS, Metric
 from agenta.core.alerts.rules import COMPARISONS, AlertRuleInput
 from agenta.core.alerts.views import rule_view
+from agenta.core.tracing.pages_support import ms, usd
 from agenta.errors import AppError
 
 VIEW = [requires(Permission.VIEW_SPANS)]
 EDIT = [requires(Permission.EDIT_WEBHOOKS)]
+
+
+def shown(metric: str, value: float | None) -> str:
+    """A metric's value with its unit ("12.5%", "3.85 s", "$0.20/h"), or a dash without one."""
+    if value is None:
+        return "—"
+    if metric == Metric.ERROR_RATE:
+        return f"{value * 100:.3g}%"
+    if metric == Metric.LATENCY_P95:
+        return ms(value * 1000)
+    if metric == Metric.COST_PER_HOUR:
+        return f"{usd(value)}/h"
+    return f"{value:.4g}"
 
 
 def rule_form(form: dict[str, str]) -> AlertRuleInput:
@@ -72,6 +91,7 @@ async def _page(
         firings=await rules.firing_history(session, principal.project_id, rule_id),
         form=form or (rule_view(rule) if rule else {"window_minutes": 15, "active": True}),
         metrics=METRIC_LABELS,
+        shown=shown,
         comparisons=COMPARISONS,
         can_edit=principal.can(Permission.EDIT_WEBHOOKS),
     )

@@ -108,7 +108,7 @@ async def test_the_cron_evaluates_active_rules_only(
     assert len(provider.queries) == 1
 
 
-async def test_until_traces_are_stored_every_metric_is_no_data(
+async def test_a_project_without_traces_measures_no_data_and_the_cron_is_registered(
     platform: Platform, make_rule: MakeRule
 ) -> None:
     rule = await make_rule()

@@ -10,6 +10,7 @@ from litestar.testing import AsyncTestClient
 from agenta.core.alerts.evaluation import evaluate_rule
 from agenta.core.alerts.metrics import Metric
 from agenta.core.alerts.models import AlertRule
+from agenta.core.alerts.rules import AlertRuleInput, create_rule
 from agenta.platform import Platform
 from tests.core.alerts.conftest import scripted
 from tests.support.account_fixtures import MakePersona
@@ -77,3 +78,21 @@ async def test_the_alerts_page_creates_and_deletes_a_rule(
     )
     assert "Alert rule costly deleted" in deleted.text
     assert (await client.get(BASE, headers=owner.headers)).json() == []
+
+
+async def test_the_alerts_page_shows_values_and_thresholds_in_their_units(
+    client: AsyncTestClient[Any], platform: Platform, owner: Persona
+) -> None:
+    measured = {"error_rate": (0.1, 2 / 3), "latency_p95": (2.5, 0.25), "cost_per_hour": (1, 0.2)}
+    async with platform.db.session() as session:
+        for metric, (threshold, value) in measured.items():
+            data = AlertRuleInput(name=metric, metric=metric, threshold=threshold)
+            rule = await create_rule(session, owner.project_id, data, owner.user_id)
+            metrics, _ = scripted(Metric(metric), value)
+            await evaluate_rule(session, rule, metrics, queue=None)
+    await login_as(client, owner)
+
+    page = (await client.get("/alerts")).text
+
+    for shown in ("above 10% over", "66.7%", "above 2.50 s over", "250 ms", "$1.00/h", "$0.2/h"):
+        assert shown in page

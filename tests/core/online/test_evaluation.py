@@ -7,10 +7,10 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
-from agenta.core.alerts.metrics import Metric, MetricQuery
+from agenta.core.alerts.metrics import Metric, MetricQuery, default_metrics
 from agenta.core.events.models import Event
 from agenta.core.online.jobs import evaluate_rules
-from agenta.core.online.metrics import MeanScoreProvider, score_series
+from agenta.core.online.metrics import score_series
 from agenta.core.online.models import ACTIVE, PAUSED, OnlineScore
 from agenta.core.online.overview import app_score_chart
 from agenta.core.online.rules import resume
@@ -133,7 +133,7 @@ async def test_the_mean_score_metric_answers_alerts_by_evaluator_or_rule(
     for answer in ("Paris", "Paris", "Rome", "Paris"):
         await store_trace(platform.db, owner.project_id, answer=answer)
     await evaluate_rules(job_context(platform))
-    provider = MeanScoreProvider()
+    metrics = default_metrics()
 
     async def measure(evaluator: str | None, minutes: int = 30) -> float | None:
         query = MetricQuery(
@@ -144,7 +144,7 @@ async def test_the_mean_score_metric_answers_alerts_by_evaluator_or_rule(
             evaluator=evaluator,
         )
         async with platform.db.session() as session:
-            return await provider.measure(session, query)
+            return await metrics.measure(session, query)
 
     assert await measure("says-paris") == 0.75
     assert await measure("geo quality") == 0.75
