@@ -1,12 +1,12 @@
-"""What evaluators may call in a project: LLM completions through the project's connections.
+"""What evaluators may call in a project: completions and embeddings through its connections.
 
 ``ProjectModels`` is built once per slice of a run (or per playground try) from the project's
 vault connections and the provider environment, and shares one ``LLMClient`` and one
 ``RateGate``. ``context(meter)`` hands an evaluator an ``EvaluatorContext`` whose ``complete``
-goes through the LLM layer (the model named by the evaluator's settings, resolved like an app's
-model) and adds each answer's tokens and cost to ``meter``, so judge calls count in a run's
-cost and spend cap. Embeddings are not offered yet: the semantic similarity evaluator reports
-that no embedding model is available.
+and ``embed`` go through the LLM layer (the model named by the evaluator's settings, resolved
+like an app's model) and add each answer's tokens and cost to ``meter``, so judge and semantic
+similarity calls count in a run's cost and spend cap. Embeddings are not retried by the LLM
+client (only the gate's rate-limit retries apply): a failed embedding fails that one evaluation.
 
 ``open_models`` builds one for a project (one LLM client, the vault connections read once, a
 sandbox with warm processes when code evaluators run) and closes it afterwards.
@@ -33,8 +33,10 @@ from agenta.llm import (
     CallTarget,
     Completion,
     ConnectionRecord,
+    Embeddings,
     LLMClient,
     ModelConfig,
+    embed_texts,
     resolve_model,
 )
 from agenta.llm.prompt_config import RetryConfig
@@ -55,11 +57,11 @@ class Meter:
     def total_tokens(self) -> int:
         return self.prompt_tokens + self.completion_tokens
 
-    def add(self, completion: Completion) -> None:
-        """Count one answer."""
-        self.prompt_tokens += completion.usage.prompt_tokens
-        self.completion_tokens += completion.usage.completion_tokens
-        self.cost += completion.cost or 0.0
+    def add(self, answer: Completion | Embeddings) -> None:
+        """Count one answer (embeddings only have input tokens)."""
+        self.prompt_tokens += answer.usage.prompt_tokens
+        self.completion_tokens += answer.usage.completion_tokens
+        self.cost += answer.cost or 0.0
 
 
 @dataclass(frozen=True)
@@ -85,10 +87,28 @@ class ProjectModels:
             meter.add(completion)
             return completion.content or ""
 
+        async def embed(model: str, texts: list[str]) -> list[list[float]]:
+            embeddings = await self.gate.call(lambda: self.embed(model, texts))
+            meter.add(embeddings)
+            return embeddings.vectors
+
         return EvaluatorContext(
             complete=complete,
+            embed=embed,
             sandbox=self.sandbox,
             allow_private_network=self.allow_private_network,
+        )
+
+    async def embed(self, model: str, texts: list[str]) -> Embeddings:
+        """Embeddings of ``texts`` by ``model``, served by the project's connections."""
+        return await embed_texts(
+            self.client.pool,
+            model,
+            texts,
+            connections=self.connections,
+            env=self.env,
+            allow_env=self.env is not None,
+            timeout=self.timeout,
         )
 
     def judge_plan(

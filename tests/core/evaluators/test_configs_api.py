@@ -91,6 +91,29 @@ async def test_trying_an_llm_judge_calls_the_model_and_reports_its_cost(
     assert answer["tokens"] > 0 and answer["cost"] > 0
 
 
+async def test_trying_semantic_similarity_embeds_both_texts_and_reports_their_cost(
+    client: Any, owner: Persona
+) -> None:
+    response = await post(
+        client,
+        owner,
+        "/api/evaluators/try",
+        {
+            "evaluator_key": "auto_semantic_similarity",
+            "settings": {"threshold": 0.4},
+            "inputs": {"correct_answer": "Paris"},
+            "outputs": "The capital is Paris",
+        },
+    )
+    assert response.status_code == 200, response.text
+    answer = response.json()
+    assert answer["result"]["error"] is None
+    assert answer["result"]["score"] == pytest.approx(0.5)
+    assert answer["result"]["success"] is True
+    assert answer["tokens"] == 5
+    assert answer["cost"] == pytest.approx(5 * 0.02 / 1_000_000)
+
+
 async def test_trying_a_saved_configuration_uses_its_settings(client: Any, owner: Persona) -> None:
     created = await post(
         client,
