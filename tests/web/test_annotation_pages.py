@@ -5,8 +5,10 @@ in Chromium against a real server (the keyboard, two annotators, agreement, an A
 from __future__ import annotations
 
 import asyncio
+import html
 import re
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +38,7 @@ make_testset = annotation_fixtures.make_testset
 make_evaluator = annotation_fixtures.make_evaluator
 start_run = annotation_fixtures.start_run
 finished_run = annotation_fixtures.finished_run
+MINUTE = timedelta(minutes=1)
 
 
 async def submit(client: AsyncTestClient[Any], path: str, data: dict[str, Any]) -> Any:
@@ -66,6 +69,40 @@ async def test_the_new_queue_page_lists_the_traces_its_filter_matches(
     assert f'data-trace="{failing}"' in page.text
     assert page.text.count("<tr data-trace=") == 1
     assert 'name="filter.status" value="error"' in page.text
+
+
+async def test_review_in_a_queue_takes_the_trace_list_with_every_filter_it_had(
+    client: AsyncTestClient[Any], platform: Platform, owner: Persona
+) -> None:
+    now = datetime.now(UTC)
+    oldest = await store_trace(platform.db, owner.project_id, error=True, at=now - 3 * MINUTE)
+    await store_trace(platform.db, owner.project_id, error=True, at=now - 2 * MINUTE)
+    await store_trace(platform.db, owner.project_id, at=now - 4 * MINUTE)
+    await login_as(client, owner)
+    listing = await client.get("/observability/traces?status=error&order=asc")
+    link = re.search(r'href="([^"]+)" id="review-in-queue"', listing.text)
+    assert link is not None, listing.text[:3000]
+
+    new = await client.get(html.unescape(link.group(1)))
+    assert "order asc" in new.text.split('id="carried-filters"', 1)[1].split("</p>", 1)[0]
+    carried = dict(re.findall(r'name="(filter\.[a-z_]+)" value="([^"]*)"', new.text))
+    assert carried["filter.status"] == "error" and carried["filter.order"] == "asc"
+    path = await create_from_form(client, name="Oldest failure", limit="1", **carried)
+
+    queue_id = path.rsplit("/", 1)[1]
+    items = await client.get(f"/api/annotations/queues/{queue_id}/items", headers=owner.headers)
+    assert [item["trace_id"] for item in items.json()["items"]] == [oldest]
+
+
+async def test_a_viewer_gets_no_review_in_a_queue_link(
+    client: AsyncTestClient[Any], make_persona: MakePersona
+) -> None:
+    viewer = await make_persona(role="viewer")
+    await login_as(client, viewer)
+
+    listing = await client.get("/observability/traces?status=error")
+
+    assert listing.status_code == 200 and 'id="review-in-queue"' not in listing.text
 
 
 async def test_a_queue_made_from_a_filter_is_scored_in_the_inbox_and_shows_results(
@@ -192,7 +229,12 @@ async def test_two_annotators_score_a_filtered_trace_list_from_the_keyboard(
     server, project = browser_stack
     async with chromium_page() as page:
         await log_in(page, server.url, project.owner, "/observability/traces")
-        await page.goto(server.url + "/annotations/new?status=error")
+        await page.locator('#filters select[name="status"]').select_option("error")
+        await page.get_by_role("button", name="Apply filters").click()
+        await page.wait_for_url("**/observability/traces?*status=error*")
+        assert await page.locator("#traces tr[data-trace]").count() == 3
+        await page.get_by_role("link", name="Review in a queue").click()
+        await page.wait_for_url("**/annotations/new?*status=error*")
         assert await page.locator("#matching-traces tr[data-trace]").count() == 3
         form = page.locator("#new-queue-form")
         await form.get_by_label("Name", exact=True).fill("Failing answers")

@@ -3,7 +3,8 @@
 New queue: a name, the questions (a preset, or a custom human evaluator as JSON), reviews per
 item, the assignment (``open``, or ``round_robin`` over the ticked ``annotator`` boxes), and the
 source: ``traces`` (the trace explorer's filter fields as they were shown, kept in the form as
-``filter.<name>`` so they cannot clash with the queue's own fields),
+``filter.<name>`` so they cannot clash with the queue's own fields; the explorer's "Review in a
+queue" link brings every one of its filters),
 ``run`` (``run`` is ``<run id>:<revision id>``), ``ab`` (``side_a`` and ``side_b`` likewise) or
 ``testset`` (a test set revision id).
 
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
+from dataclasses import fields
 from typing import Any
 
 from agenta.core.annotations.answers import read_form_value
@@ -47,17 +49,11 @@ PRESET_LABELS = {
     "correctness": "Correct yes/no, quality 1-5 and a comment",
     "custom": "Custom questions (JSON below)",
 }
-FILTER_FIELDS = (
-    "search",
-    "name",
-    "status",
-    "span_type",
-    "application",
-    "environment",
-    "range",
-    "since",
-    "until",
-)
+# Every filter of the trace explorer, so "review in a queue" takes the very traces it listed;
+# its paging is left out: the queue takes up to its own limit.
+FILTER_FIELDS = tuple(f.name for f in fields(TraceFilters) if f.name not in ("limit", "next"))
+# The ones the new-queue page has inputs for; it carries the others along as they came.
+SHOWN_FILTERS = ("search", "name", "status", "span_type", "application", "environment", "range")
 
 
 def trace_filters(params: Mapping[str, Any], prefix: str = "") -> TraceFilters:

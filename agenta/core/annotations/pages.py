@@ -2,9 +2,9 @@
 
 - ``GET /annotations``: the project's queues with their progress;
 - ``GET /annotations/new``: the new-queue form. Its trace filter (the trace explorer's fields,
-  also read from the URL, so the observability page can link here with its filters) lists
-  the matching traces before the queue is made from them; a queue can also review a finished
-  run's rows, compare two runs side by side (A/B) or review a test set;
+  also read from the URL, so the explorer's "Review in a queue" links here with its filters)
+  lists the matching traces before the queue is made from them; a queue can also review a
+  finished run's rows, compare two runs side by side (A/B) or review a test set;
 - ``POST /annotations``: create the queue and go to it;
 - ``GET /annotations/{id}``: progress per annotator, the answers to each question with the
   agreement between reviewers, A/B tallies, judge-versus-human agreement;
@@ -35,7 +35,14 @@ from agenta.core.accounts.members import list_members
 from agenta.core.annotations import creation, queues, results
 from agenta.core.annotations.inbox import inbox, progress
 from agenta.core.annotations.models import AB
-from agenta.core.annotations.page_forms import PRESET_LABELS, queue_form, source_form, trace_filters
+from agenta.core.annotations.page_forms import (
+    FILTER_FIELDS,
+    PRESET_LABELS,
+    SHOWN_FILTERS,
+    queue_form,
+    source_form,
+    trace_filters,
+)
 from agenta.core.annotations.reviews import reviews_of
 from agenta.core.evaluations.models import FINISHED_STATUSES
 from agenta.core.evaluations.page_support import back_to, form_lists, render
@@ -215,6 +222,8 @@ async def _new_context(
         "status_options": [(status, status) for status in STATUSES],
         "span_type_options": [(kind, kind) for kind in sorted(SPAN_TYPES)],
         "ranges": RANGE_LABELS,
+        "filter_fields": FILTER_FIELDS,
+        "carried": [(name, value) for name, value in filters.params() if name not in SHOWN_FILTERS],
     }
 
 

@@ -3,7 +3,8 @@
 - `GET /observability` leads to the trace list;
 - `GET /observability/traces`: the traces matching the filters of the URL (see
   `pages_filters`), newest first by default, a page at a time (keyset cursor in `next`),
-  with ticks to add traces to a test set and links to export every matching trace;
+  with ticks to add traces to a test set, links to export every matching trace, and "Review in
+  a queue", the new annotation queue form with the same filters;
 - `GET /observability/traces/export?format=csv|jsonl&<filters>`: every trace the filters
   match, all pages, streamed as it is read;
 - `GET /observability/traces/{trace_id}`: the span tree as a waterfall, each span
@@ -48,6 +49,7 @@ from agenta.platform import Platform
 
 VIEW = [requires(Permission.VIEW_SPANS)]
 LIST_PATH = "/observability/traces"
+REVIEW_PATH = "/annotations/new"
 INLINE_PANELS = 300
 
 
@@ -95,6 +97,10 @@ def _list_context(filters: TraceFilters, principal: Principal) -> dict[str, Any]
         "trace_type_options": [(kind, kind) for kind in TRACE_TYPES],
         "sort_options": [(sort, sort.replace("_", " ")) for sort in SORTS],
         "can_add_to_testsets": principal.can(Permission.EDIT_TESTSETS),
+        # The new-queue form reads the same filter parameters (a link, not a call: no coupling).
+        "review_url": filters.url(REVIEW_PATH, without=("next", "limit"))
+        if principal.can(Permission.EDIT_ANNOTATIONS)
+        else None,
     }
 
 
