@@ -5,6 +5,8 @@
 the query service's time buckets as server-rendered SVG line charts (`charts.py`), with
 the totals of the window above them. The bucket length is picked so a chart has at most
 `MAX_POINTS` points, and buckets start on whole multiples of it (whole hours, days, ...).
+Filtered on one application, it also shows the online evaluation scores of the rules watching
+that application over the same window (the online feature's `app_scores`), or how to add one.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from agenta.core.access.guards import requires
 from agenta.core.access.permissions import Permission
 from agenta.core.access.principal import Principal
 from agenta.core.accounts.page_support import flash
+from agenta.core.online.overview import app_scores
 from agenta.core.tracing.analytics import Bucket, dashboard
 from agenta.core.tracing.charts import Chart, Series, line_chart
 from agenta.core.tracing.pages_filters import RANGE_LABELS, TraceFilters
@@ -155,6 +158,10 @@ async def dashboard_page(
             request, "dashboard.html", tab="dashboard", status_code=400, flashes=failed, **context
         )
     context["charts"] = [(chart, line_chart(chart)) for chart in charts(buckets, interval)]
+    if filters.application and principal.can(Permission.VIEW_EVALUATION_RUNS):
+        context["online_scores"] = await app_scores(
+            db_session, principal.project_id, [filters.application], window=(oldest, newest)
+        )
     context["totals"] = totals(buckets)
     context["interval"] = interval_label(interval)
     context["traces_url"] = filters.url("/observability/traces", without=("next",))
