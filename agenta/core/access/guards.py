@@ -65,7 +65,6 @@ def requires(*permissions: Permission | str) -> Guard:
             raise PermissionDenied(
                 f"Your role ({principal.role}) does not have the {names} permission in this project"
             )
-        connection.state.principal = principal
 
     guard.access_rule = AccessRule("project", needed)  # type: ignore[attr-defined]
     return guard
@@ -75,7 +74,7 @@ def authenticated() -> Guard:
     """A guard admitting any authenticated user; no project needs to be in scope."""
 
     async def guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
-        connection.state.identity = await identity_for_connection(connection)
+        await identity_for_connection(connection)  # stores the identity in the request state
 
     guard.access_rule = AccessRule("user")  # type: ignore[attr-defined]
     return guard

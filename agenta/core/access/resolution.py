@@ -16,6 +16,7 @@ and repeated bad credentials from one client address are rate-limited.
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable
 from typing import Any
 from uuid import UUID
 
@@ -47,6 +48,11 @@ PROJECT_HEADER = "x-agenta-project"
 Connection = ASGIConnection[Any, Any, Any, Any]
 
 
+def request_state(connection: Connection) -> dict[str, Any]:
+    """The request's state dict (what ``connection.state`` wraps, without building a wrapper)."""
+    return connection.scope.setdefault("state", {})  # type: ignore[return-value]
+
+
 def _platform(connection: Connection) -> Platform:
     return connection.app.state.platform  # type: ignore[no-any-return]
 
@@ -66,7 +72,8 @@ def _refuse(connection: Connection, reason: str, **details: Any) -> NotAuthentic
 
 async def identity_for_connection(connection: Connection) -> Identity:
     """The authenticated caller of ``connection``; raises ``NotAuthenticated``."""
-    identity = connection.state.get("identity")
+    state = request_state(connection)
+    identity = state.get("identity")
     if identity is not None:
         return identity  # type: ignore[no-any-return]
     header = connection.headers.get("authorization")
@@ -74,7 +81,7 @@ async def identity_for_connection(connection: Connection) -> Identity:
         identity = await _identity_from_header(connection, header)
     else:
         identity = await _identity_from_session(connection)
-    connection.state.identity = identity
+    state["identity"] = identity
     return identity
 
 
@@ -82,9 +89,10 @@ async def _identity_from_header(connection: Connection, header: str) -> Identity
     scheme, _, rest = header.strip().partition(" ")
     lowered = scheme.lower()
     runtime = access_runtime(_platform(connection))
-    address = client_address(connection)
     if lowered == "secret":
-        return await _identity_from_secret(connection, rest.strip(), runtime, address)
+        return await _identity_from_secret(
+            connection, rest.strip(), runtime, client_address(connection)
+        )
     if lowered in {"apikey", "bearer"}:
         raw = rest.strip()
     elif rest.strip() == "":
@@ -94,8 +102,8 @@ async def _identity_from_header(connection: Connection, header: str) -> Identity
             connection,
             f"Unsupported authorization scheme {scheme[:20]!r}: use ApiKey, Bearer or Secret",
         )
-    principal = await _verify_key(connection, raw, runtime, address)
-    connection.state.key_principal = principal
+    principal = await _verify_key(connection, raw, runtime)
+    request_state(connection)["key_principal"] = principal
     return Identity(
         user_id=principal.user_id,  # type: ignore[arg-type]
         via="api_key",
@@ -116,27 +124,38 @@ async def _identity_from_secret(
         raise _refuse(connection, f"The Secret credential is not valid: {exc}") from None
 
 
-async def _verify_key(
-    connection: Connection, raw: str, runtime: AccessRuntime, address: str
-) -> Principal:
+async def _verify_key(connection: Connection, raw: str, runtime: AccessRuntime) -> Principal:
     hashed = digest(raw.strip())
-    cached = runtime.keys.get(hashed)
+    platform = _platform(connection)
+
+    def load() -> Awaitable[Principal]:
+        return _load_key_principal(platform, raw)
+
+    cached = runtime.keys.fresh(hashed, load)
     if cached is not None:
         return cached
+    address = client_address(connection)
     await runtime.key_limiter.check(address, "Too many invalid API keys from this address")
-    platform = _platform(connection)
     try:
-        async with platform.db.session() as session:
-            record = await verify_api_key(session, raw)
-            access = await project_access(session, record.user_id, record.project_id)
+        return await runtime.keys.load(hashed, load)
     except KeyRejected as exc:
         await runtime.key_limiter.record_failure(address)
         raise _refuse(connection, str(exc), scheme="api_key") from None
+    except _OwnerWithoutAccess as exc:
+        raise _refuse(connection, str(exc)) from None
+
+
+class _OwnerWithoutAccess(Exception):
+    """The key is valid but its owner lost access to its project (not a guessing attempt)."""
+
+
+async def _load_key_principal(platform: Platform, raw: str) -> Principal:
+    async with platform.db.session() as session:
+        record = await verify_api_key(session, raw)
+        access = await project_access(session, record.user_id, record.project_id)
     if access is None or access.disabled:
-        raise _refuse(connection, "The API key's owner no longer has access to its project")
-    principal = _principal(access, record.user_id, "api_key", api_key_id=record.id)
-    runtime.keys.put(hashed, principal)
-    return principal
+        raise _OwnerWithoutAccess("The API key's owner no longer has access to its project")
+    return _principal(access, record.user_id, "api_key", api_key_id=record.id)
 
 
 async def _identity_from_session(connection: Connection) -> Identity:
@@ -186,7 +205,8 @@ def requested_project(connection: Connection) -> UUID | None:
 
 async def principal_for_connection(connection: Connection) -> Principal:
     """The caller in the project in scope; raises ``NotAuthenticated`` or ``PermissionDenied``."""
-    principal = connection.state.get("principal")
+    state = request_state(connection)
+    principal = state.get("principal")
     if principal is not None:
         return principal  # type: ignore[no-any-return]
     identity = await identity_for_connection(connection)
@@ -194,27 +214,30 @@ async def principal_for_connection(connection: Connection) -> Principal:
     if identity.project_id is not None:
         if requested is not None and requested != identity.project_id:
             raise PermissionDenied("This credential belongs to another project")
-        principal = connection.state.get("key_principal") or await _member_principal(
+        principal = state.get("key_principal") or await _member_principal(
             connection, identity, identity.project_id
         )
     else:
         principal = await _session_principal(connection, identity, requested)
-    connection.state.principal = principal
+    state["principal"] = principal
     return principal  # type: ignore[no-any-return]
 
 
 async def _member_principal(
     connection: Connection, identity: Identity, project_id: UUID
 ) -> Principal:
-    runtime = access_runtime(_platform(connection))
-    access = runtime.members.get((identity.user_id, project_id))
-    if access is None:
-        async with _platform(connection).db.session() as session:
-            access = await project_access(session, identity.user_id, project_id)
+    platform = _platform(connection)
+    user_id = identity.user_id
+
+    async def load() -> ProjectAccess:
+        async with platform.db.session() as session:
+            access = await project_access(session, user_id, project_id)
         if access is None or access.disabled:
             raise PermissionDenied("You are not a member of this project")
-        runtime.members.put((identity.user_id, project_id), access)
-    return _principal(access, identity.user_id, identity.via)
+        return access
+
+    access = await access_runtime(platform).members.get_or_load((user_id, project_id), load)
+    return _principal(access, user_id, identity.via)
 
 
 async def _session_principal(
