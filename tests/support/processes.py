@@ -53,7 +53,7 @@ class AgentaProcess:
     def log(self) -> str:
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
 
-    def wait_for_log(self, text: str, timeout: float = 20.0) -> None:
+    def wait_for_log(self, text: str, timeout: float = 90.0) -> None:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if text in self.log():
@@ -91,7 +91,7 @@ class ServerProcess(AgentaProcess):
         super().__init__(["serve", *extra], env, log_path)
         self.url = f"http://127.0.0.1:{self.port}"
 
-    def wait_ready(self, timeout: float = 30.0) -> float:
+    def wait_ready(self, timeout: float = 90.0) -> float:
         """Wait until ``/ready`` answers 200; returns the seconds it took."""
         started = time.monotonic()
         while time.monotonic() - started < timeout:
