@@ -19,15 +19,17 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from agenta.core.access.api_keys import create_api_key, list_api_keys, revoke_api_key
+from agenta.core.access.api_keys import list_api_keys
 from agenta.core.access.errors import PermissionDenied
 from agenta.core.access.guards import requires
+from agenta.core.access.key_changes import issue_key, withdraw_key
 from agenta.core.access.permissions import Permission
 from agenta.core.access.principal import Principal
 from agenta.core.access.runtime import access_runtime
 from agenta.core.access.secret_credentials import mint_secret_credential
 from agenta.core.accounts.models import ApiKey, Organization
 from agenta.errors import AppError
+from agenta.jobs.queue import JobQueue
 from agenta.platform import Platform
 from agenta.settings import Settings
 
@@ -62,18 +64,21 @@ async def list_keys(
 async def create_key(
     principal: NamedDependency[Principal],
     db_session: NamedDependency[AsyncSession],
+    queue: NamedDependency[JobQueue],
     data: JSONBody[NewApiKey | None] = None,
 ) -> dict[str, Any]:
     """A new API key for the project, acting with the caller's rights; ``key`` is shown once."""
     if principal.user_id is None:
         raise PermissionDenied("Only a user can create API keys")
     request = data or NewApiKey()
-    raw, key = await create_api_key(
+    raw, key = await issue_key(
         db_session,
+        principal,
         project_id=principal.project_id,
         user_id=principal.user_id,
         name=request.name,
         expires_at=request.expires_at,
+        queue=queue,
     )
     return {**key_summary(key), "key": raw}
 
@@ -86,7 +91,9 @@ async def revoke_key(
     platform: NamedDependency[Platform],
 ) -> None:
     """Revoke the project's key with ``prefix``."""
-    key = await revoke_api_key(db_session, principal.project_id, prefix)
+    key = await withdraw_key(
+        db_session, principal, project_id=principal.project_id, prefix=prefix, queue=platform.queue
+    )
     await db_session.commit()
     await access_runtime(platform).invalidate(api_key_id=key.id)
 

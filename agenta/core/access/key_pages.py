@@ -11,8 +11,9 @@ from litestar.params import FromPath
 from litestar.response import Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from agenta.core.access.api_keys import create_api_key, list_api_keys, revoke_api_key
+from agenta.core.access.api_keys import list_api_keys
 from agenta.core.access.guards import requires
+from agenta.core.access.key_changes import issue_key, withdraw_key
 from agenta.core.access.permissions import Permission
 from agenta.core.access.principal import Principal
 from agenta.core.access.runtime import access_runtime
@@ -66,17 +67,20 @@ async def keys_page(
 async def keys_create(
     request: Request[Any, Any, Any],
     principal: NamedDependency[Principal],
+    platform: NamedDependency[Platform],
     db_session: NamedDependency[AsyncSession],
 ) -> Template:
     form = await form_data(request)
     assert principal.user_id is not None
     try:
-        raw, _ = await create_api_key(
+        raw, _ = await issue_key(
             db_session,
+            principal,
             project_id=principal.project_id,
             user_id=principal.user_id,
             name=form.get("name", ""),
             expires_at=_expiry(form.get("expires_at", "")),
+            queue=platform.queue,
         )
     except AppError as exc:
         return await _keys_page(
@@ -101,7 +105,9 @@ async def keys_revoke(
     platform: NamedDependency[Platform],
     db_session: NamedDependency[AsyncSession],
 ) -> Template:
-    key = await revoke_api_key(db_session, principal.project_id, prefix)
+    key = await withdraw_key(
+        db_session, principal, project_id=principal.project_id, prefix=prefix, queue=platform.queue
+    )
     await db_session.commit()
     await access_runtime(platform).invalidate(api_key_id=key.id)
     message = f"Key {prefix}… revoked"

@@ -86,7 +86,8 @@ def cmd_keys_create(args: argparse.Namespace) -> int:
 
 
 async def _create_key(settings: Settings, args: argparse.Namespace) -> str:
-    from agenta.core.access.api_keys import create_api_key
+    from agenta.core.access.key_changes import issue_key
+    from agenta.core.access.principal import Identity
     from agenta.core.accounts.tenancy import find_project
     from agenta.core.accounts.users import find_user_by_email
 
@@ -98,8 +99,10 @@ async def _create_key(settings: Settings, args: argparse.Namespace) -> str:
                 raise AppError(f"No user with the e-mail address {args.email}")
             project = await find_project(session, user.id, args.project)
             expires = utcnow() + timedelta(days=args.expires_days) if args.expires_days else None
-            raw, _ = await create_api_key(
+            # The operator acts as the key's owner; the event is published by the outbox cron.
+            raw, _ = await issue_key(
                 session,
+                Identity(user.id, "cli", email=user.email),
                 project_id=project.project_id,
                 user_id=user.id,
                 name=args.name,

@@ -12,7 +12,7 @@ Conventional data keys, used by webhook filters and the activity page when prese
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 from uuid import UUID
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -22,14 +22,27 @@ from agenta.core.events.types import EventType, parse_event_type
 from agenta.jobs.store import to_json_kwargs
 
 if TYPE_CHECKING:
-    from agenta.core.access.principal import Principal
     from agenta.jobs.queue import JobQueue
 
-__all__ = ["PUBLISH_JOB", "EventType", "record_event"]
+__all__ = ["PUBLISH_JOB", "Actor", "EventType", "record_event"]
 
 PUBLISH_JOB = "events.publish"
 
 log = logging.getLogger("agenta.events")
+
+
+class Actor(Protocol):
+    """Who did it: a request's ``Principal``, or an ``Identity`` where no project is in scope
+    (accepting an invitation) — both carry the user, the API key if any, and how they acted."""
+
+    @property
+    def user_id(self) -> UUID | None: ...
+
+    @property
+    def api_key_id(self) -> UUID | None: ...
+
+    @property
+    def via(self) -> str: ...
 
 
 async def record_event(
@@ -38,7 +51,7 @@ async def record_event(
     project_id: UUID,
     event_type: str,
     data: dict[str, Any],
-    actor: Principal | None = None,
+    actor: Actor | None = None,
     queue: JobQueue | None = None,
 ) -> UUID:
     """Write an event in the caller's transaction and schedule its publication; returns its id.

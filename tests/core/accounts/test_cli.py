@@ -47,6 +47,14 @@ async def test_a_scripted_user_and_key_reach_the_api(
     assert response.status_code == 200
     assert response.json()["user_id"] == str(user_id)
     assert response.json()["project_slug"] == "default"
+    events = await client.get(
+        "/api/events",
+        params={"type": "api_key.created"},
+        headers={"Authorization": f"ApiKey {key}"},
+    )
+    [created_event] = events.json()["events"]
+    assert created_event["data"]["prefix"] == key.split(".")[0]
+    assert created_event["actor"]["label"] == "ops@example.com via cli"
 
 
 def test_the_commands_explain_what_is_wrong(database_url: str, tmp_path: Path) -> None:
