@@ -74,6 +74,9 @@ class Result:
     p50_ms: float
     p99_ms: float
     errors: int
+    # The seconds (from the start of the measurement) holding the slowest 1% of requests: a
+    # stall that recurs every few seconds shows up as evenly spaced numbers.
+    worst_seconds: tuple[int, ...]
     server_cpu_seconds: float
     client_cpu_seconds: float
 
@@ -172,7 +175,7 @@ def start_server(url: str, port: int, log: Path, redis_url: str | None) -> subpr
         stdout=log.open("wb"),
         stderr=subprocess.STDOUT,
     )
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"the server exited:\n{log.read_text()[-2000:]}")
@@ -215,7 +218,7 @@ async def client_loop(
     request: bytes,
     stop_at: float,
     measure_from: float,
-    latencies: list[float],
+    latencies: list[tuple[float, float]],
     interval: float | None,
 ) -> int:
     """Send requests until ``stop_at``: back to back, or one every ``interval`` seconds.
@@ -238,7 +241,7 @@ async def client_loop(
             if status != 200:
                 errors += 1
             if due >= measure_from:
-                latencies.append(done - due)
+                latencies.append((done - due, due - measure_from))
             due = due + interval if interval else done
     finally:
         writer.close()
@@ -266,7 +269,7 @@ async def run_load(
     start = time.perf_counter()
     measure_from, stop_at = start + warmup, start + warmup + seconds
     interval = clients / rate if rate else None
-    latencies: list[float] = []
+    latencies: list[tuple[float, float]] = []
     cpu = asyncio.create_task(process_cpu(pid, measure_from, stop_at))
     client_cpu = asyncio.create_task(process_cpu(os.getpid(), measure_from, stop_at))
     errors = await asyncio.gather(
@@ -275,7 +278,7 @@ async def run_load(
             for _ in range(clients)
         )
     )
-    ordered = sorted(latencies)
+    ordered = sorted(latency for latency, _ in latencies)
     return Result(
         name=f"{name} [{f'paced {rate:.0f}/s' if rate else 'saturated'}]",
         requests=len(ordered),
@@ -283,9 +286,16 @@ async def run_load(
         p50_ms=statistics.median(ordered) * 1000,
         p99_ms=ordered[int(len(ordered) * 0.99) - 1] * 1000,
         errors=sum(errors),
+        worst_seconds=worst_seconds(latencies),
         server_cpu_seconds=await cpu,
         client_cpu_seconds=await client_cpu,
     )
+
+
+def worst_seconds(latencies: list[tuple[float, float]]) -> tuple[int, ...]:
+    """The distinct whole seconds in which the slowest 1% of requests were due."""
+    slowest = sorted(latencies, reverse=True)[: max(1, len(latencies) // 100)]
+    return tuple(sorted({int(due) for _, due in slowest}))
 
 
 def report(result: Result, *, min_rps: float | None, max_p99_ms: float | None) -> bool:
@@ -299,7 +309,8 @@ def report(result: Result, *, min_rps: float | None, max_p99_ms: float | None) -
         f"{result.name:<62} {result.rps:6.0f} req/s  p50 {result.p50_ms:6.2f} ms  "
         f"p99 {result.p99_ms:7.2f} ms  errors {result.errors}  "
         f"CPU µs/req server {result.cpu_us_per_request:3.0f} client "
-        f"{result.client_us_per_request:3.0f}  {'ok' if met else 'MISSED'}",
+        f"{result.client_us_per_request:3.0f}  {'ok' if met else 'MISSED'}  "
+        f"slowest 1% in seconds {list(result.worst_seconds)}",
         flush=True,
     )
     return met
