@@ -104,7 +104,8 @@ def run_through_the_stack(
     server = ServerProcess(env, folder / "serve.log").start()
     worker = AgentaProcess(["worker"], env, folder / "worker.log") if options.redis_url else None
     try:
-        server.wait_ready()
+        # Start-up is not measured; on a loaded machine it can take well over the default 30 s.
+        server.wait_ready(timeout=180)
         if worker is not None:
             worker.start().wait_for_log("Agenta worker listening")
         job_process = worker or server
