@@ -11,5 +11,7 @@ Stored parts: ``models`` (tables), ``storage`` and ``bulk_writes`` (rows of revi
 downloads).
 
 HTTP: ``routes`` and ``revision_routes`` (our REST API), ``sdk_routes`` (the official SDK's
-endpoints), ``pages``, ``editor_pages`` and ``history_pages`` (HTML with htmx).
+endpoints), ``pages``, ``editor_pages`` and ``history_pages`` (HTML with htmx). Every request
+that commits a revision calls ``commit_events.announce_commit`` (``testset.committed``) in the
+same transaction; the service functions record no events.
 """

@@ -30,11 +30,13 @@ from agenta.core.accounts.page_support import form_data
 from agenta.core.testsets import editing, testsets
 from agenta.core.testsets.changes import RowRef
 from agenta.core.testsets.codecs import TestsetImportError
+from agenta.core.testsets.commit_events import announce_commit
 from agenta.core.testsets.editor_context import EditorState, current_value, load_rows, load_state
 from agenta.core.testsets.editor_view import cell_value, cell_view
 from agenta.core.testsets.page_helpers import back_to, is_htmx, render
 from agenta.core.testsets.storable import value_problem
 from agenta.errors import AppError
+from agenta.jobs.queue import JobQueue
 from agenta.settings import Settings
 
 VIEW = [requires(Permission.VIEW_TESTSETS)]
@@ -107,6 +109,7 @@ async def commit_draft(
     db_session: NamedDependency[AsyncSession],
     principal: NamedDependency[Principal],
     settings: NamedDependency[Settings],
+    queue: NamedDependency[JobQueue],
     testset_id: FromPath[uuid.UUID],
 ) -> Redirect:
     form = await form_data(request)
@@ -125,6 +128,7 @@ async def commit_draft(
         await db_session.rollback()
         message = exc.detail if isinstance(exc, AppError) else str(exc)
         return back_to(f"/testsets/{testset_id}", error=message)
+    await announce_commit(db_session, principal, testset, revision, queue)
     return back_to(f"/testsets/{testset_id}", notice=f"Committed version {revision.version}")
 
 

@@ -30,10 +30,12 @@ from agenta.core.access.principal import Principal
 from agenta.core.accounts.page_support import form_data
 from agenta.core.testsets import editor_pages, history_pages, revisions, testsets, uploads
 from agenta.core.testsets.codecs import TestsetImportError
+from agenta.core.testsets.commit_events import announce_commit
 from agenta.core.testsets.page_helpers import back_to, render
 from agenta.core.testsets.routes import refuse_oversized_bodies
 from agenta.core.testsets.uploads import Limits, Upload
 from agenta.errors import AppError
+from agenta.jobs.queue import JobQueue
 from agenta.settings import Settings
 
 VIEW = [requires(Permission.VIEW_TESTSETS)]
@@ -83,6 +85,7 @@ async def testset_upload(
     db_session: NamedDependency[AsyncSession],
     principal: NamedDependency[Principal],
     settings: NamedDependency[Settings],
+    queue: NamedDependency[JobQueue],
 ) -> Template | Redirect:
     form = await request.form()
     file = form.get("file")
@@ -110,6 +113,7 @@ async def testset_upload(
             refused=exc,
             refused_file=file.filename,
         )
+    await announce_commit(db_session, principal, committed.testset, committed.revision, queue)
     rows = committed.revision.row_count
     return back_to(f"/testsets/{committed.testset.id}", notice=f"Imported {rows:,} rows")
 
@@ -120,6 +124,7 @@ async def testset_create(
     db_session: NamedDependency[AsyncSession],
     principal: NamedDependency[Principal],
     settings: NamedDependency[Settings],
+    queue: NamedDependency[JobQueue],
 ) -> Redirect:
     form = await form_data(request)
     columns = [column.strip() for column in form.get("columns", "").split(",") if column.strip()]
@@ -128,7 +133,7 @@ async def testset_create(
             db_session, principal.project_id, name=form.get("name", ""), actor=principal.user_id
         )
         content = revisions.content_from_rows(testset.id, [], columns=list(dict.fromkeys(columns)))
-        await revisions.commit_revision(
+        revision = await revisions.commit_revision(
             db_session,
             testset,
             content,
@@ -136,6 +141,7 @@ async def testset_create(
             actor=principal.user_id,
             max_rows=settings.testset_max_rows,
         )
+        await announce_commit(db_session, principal, testset, revision, queue)
     except AppError as exc:
         await db_session.rollback()
         return back_to("/testsets", error=exc.detail)

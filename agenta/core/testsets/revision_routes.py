@@ -29,10 +29,12 @@ from agenta.core.access.principal import Principal
 from agenta.core.testsets import browsing, editing, exports, revisions, testsets
 from agenta.core.testsets.bodies import CommitBody
 from agenta.core.testsets.changes import Changes
+from agenta.core.testsets.commit_events import announce_commit
 from agenta.core.testsets.models import Testset, TestsetRevision
 from agenta.core.testsets.storable import check_rows
 from agenta.core.testsets.views import diff_record, revision_record, row_record
 from agenta.errors import AppError, Conflict
+from agenta.jobs.queue import JobQueue
 from agenta.platform import Platform
 from agenta.settings import Settings
 
@@ -120,6 +122,7 @@ async def commit_revision(
     db_session: NamedDependency[AsyncSession],
     principal: NamedDependency[Principal],
     settings: NamedDependency[Settings],
+    queue: NamedDependency[JobQueue],
     testset_id: FromPath[uuid.UUID],
     data: JSONBody[CommitBody],
 ) -> dict[str, Any]:
@@ -145,6 +148,7 @@ async def commit_revision(
             actor=principal.user_id,
             max_rows=settings.testset_max_rows,
         )
+    await announce_commit(db_session, principal, testset, revision, queue)
     return {"revision": revision_record(revision)}
 
 

@@ -30,6 +30,7 @@ from agenta.core.access.principal import Principal
 from agenta.core.testsets import adding, revision_routes, revisions, sdk_routes, testsets, uploads
 from agenta.core.testsets.bodies import AddRowsBody, CreateTestsetBody, EditTestsetBody
 from agenta.core.testsets.codecs import TestsetImportError
+from agenta.core.testsets.commit_events import announce_commit
 from agenta.core.testsets.storable import check_rows
 from agenta.core.testsets.uploads import Committed, Limits, Upload
 from agenta.core.testsets.views import (
@@ -39,6 +40,7 @@ from agenta.core.testsets.views import (
     testset_record,
 )
 from agenta.errors import AppError
+from agenta.jobs.queue import JobQueue
 from agenta.settings import Settings
 
 VIEW = [requires(Permission.VIEW_TESTSETS)]
@@ -80,6 +82,7 @@ async def create_testset(
     db_session: NamedDependency[AsyncSession],
     principal: NamedDependency[Principal],
     settings: NamedDependency[Settings],
+    queue: NamedDependency[JobQueue],
     data: JSONBody[CreateTestsetBody],
 ) -> dict[str, Any]:
     """A new test set whose first revision holds ``rows`` (possibly none) and ``columns``."""
@@ -103,6 +106,7 @@ async def create_testset(
         actor=principal.user_id,
         max_rows=settings.testset_max_rows,
     )
+    await announce_commit(db_session, principal, testset, revision, queue)
     return committed_record(Committed(testset, revision))
 
 
@@ -112,6 +116,7 @@ async def upload_testset(
     db_session: NamedDependency[AsyncSession],
     principal: NamedDependency[Principal],
     settings: NamedDependency[Settings],
+    queue: NamedDependency[JobQueue],
 ) -> dict[str, Any]:
     """Import a file as a new test set, or as the next revision of ``testset_id``."""
     form = await request.form()
@@ -135,6 +140,7 @@ async def upload_testset(
         name=_text(form.get("name")) or None,
         message=_text(form.get("message")),
     )
+    await announce_commit(db_session, principal, committed.testset, committed.revision, queue)
     return committed_record(committed)
 
 
@@ -143,6 +149,7 @@ async def add_rows(
     db_session: NamedDependency[AsyncSession],
     principal: NamedDependency[Principal],
     settings: NamedDependency[Settings],
+    queue: NamedDependency[JobQueue],
     data: JSONBody[AddRowsBody],
 ) -> dict[str, Any]:
     """Append ``rows`` (through ``mapping``: column to path) to a test set or a new one."""
@@ -159,6 +166,7 @@ async def add_rows(
         principal.user_id,
         max_rows=settings.testset_max_rows,
     )
+    await announce_commit(db_session, principal, committed.testset, committed.revision, queue)
     return committed_record(committed)
 
 

@@ -39,11 +39,13 @@ from agenta.core.testsets.bodies import (
     check_labels,
 )
 from agenta.core.testsets.codecs import TestcaseAttributes
+from agenta.core.testsets.commit_events import announce_commit
 from agenta.core.testsets.models import Testset, TestsetRevision
 from agenta.core.testsets.storable import check_rows
 from agenta.core.testsets.storage import StoredRow
 from agenta.core.testsets.views import sdk_revision, simple_testset
 from agenta.errors import AppError, NotFound
+from agenta.jobs.queue import JobQueue
 from agenta.settings import Settings
 
 VIEW = [requires(Permission.VIEW_TESTSETS)]
@@ -56,6 +58,7 @@ async def create_simple_testset(
     db_session: NamedDependency[AsyncSession],
     principal: NamedDependency[Principal],
     settings: NamedDependency[Settings],
+    queue: NamedDependency[JobQueue],
     data: JSONBody[SimpleTestsetEnvelope],
 ) -> dict[str, Any]:
     """Create a test set with its first revision; ``{"count": 1, "testset": {...}}``."""
@@ -73,6 +76,7 @@ async def create_simple_testset(
     revision, rows = await _commit_testcases(
         db_session, testset, fields.data, fields.message or "Created", principal, settings
     )
+    await announce_commit(db_session, principal, testset, revision, queue)
     return {"count": 1, "testset": simple_testset(testset, revision, rows)}
 
 
@@ -93,6 +97,7 @@ async def edit_simple_testset(
     db_session: NamedDependency[AsyncSession],
     principal: NamedDependency[Principal],
     settings: NamedDependency[Settings],
+    queue: NamedDependency[JobQueue],
     testset_id: FromPath[uuid.UUID],
     data: JSONBody[SimpleTestsetEnvelope],
 ) -> dict[str, Any]:
@@ -115,7 +120,9 @@ async def edit_simple_testset(
         changed = await _replace_if_changed(
             db_session, testset, head, rows, fields, principal, settings
         )
-        head, rows = changed or (head, rows)
+        if changed is not None:
+            head, rows = changed
+            await announce_commit(db_session, principal, testset, head, queue)
     return {"count": 1, "testset": simple_testset(testset, head, rows)}
 
 
