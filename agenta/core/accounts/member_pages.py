@@ -31,12 +31,14 @@ from agenta.core.accounts.invitations import (
     pending_invitations,
     revoke_invitation,
 )
+from agenta.core.accounts.member_events import member_joined
 from agenta.core.accounts.members import change_role, list_members, remove_member
 from agenta.core.accounts.organization_routes import NewInvitation, invite_member
 from agenta.core.accounts.page_support import flash, form_data, page, redirect
 from agenta.core.accounts.tenancy import projects_of_user
 from agenta.core.accounts.users import get_user
 from agenta.errors import AppError
+from agenta.jobs.queue import JobQueue
 from agenta.platform import Platform
 from agenta.settings import Settings
 
@@ -151,12 +153,13 @@ async def invitation_create(
     principal: NamedDependency[Principal],
     settings: NamedDependency[Settings],
     db_session: NamedDependency[AsyncSession],
+    queue: NamedDependency[JobQueue],
 ) -> Template:
     form = await form_data(request)
     request_data = NewInvitation(email=form.get("email", ""), role=form.get("role", "viewer"))
     try:
         issued = await invite_member(
-            db_session, settings, principal, principal.organization_id, request_data
+            db_session, settings, principal, principal.organization_id, request_data, queue
         )
     except AppError as exc:
         return await _members_page(
@@ -229,6 +232,7 @@ async def invitation_accept(
     identity: NamedDependency[Identity],
     settings: NamedDependency[Settings],
     db_session: NamedDependency[AsyncSession],
+    queue: NamedDependency[JobQueue],
 ) -> Redirect | Template:
     user = await get_user(db_session, identity.user_id)
     try:
@@ -243,6 +247,7 @@ async def invitation_accept(
             user=user,
             token=token,
         )
+    await member_joined(db_session, identity, view.invitation, user, queue)
     joined = [
         project
         for project in await projects_of_user(db_session, user.id)

@@ -28,10 +28,12 @@ from agenta.core.accounts.invitations import (
     revoke_invitation,
 )
 from agenta.core.accounts.mail import send_account_mail
+from agenta.core.accounts.member_events import member_invited, member_joined
 from agenta.core.accounts.members import MemberView, change_role, list_members, remove_member
 from agenta.core.accounts.models import Invitation
 from agenta.core.accounts.users import get_user
 from agenta.errors import Forbidden, NotFound
+from agenta.jobs.queue import JobQueue
 from agenta.platform import Platform
 from agenta.settings import Settings
 
@@ -147,9 +149,10 @@ async def invite(
     principal: NamedDependency[Principal],
     db_session: NamedDependency[AsyncSession],
     settings: NamedDependency[Settings],
+    queue: NamedDependency[JobQueue],
 ) -> dict[str, Any]:
     """Invite an address with a role; the answer carries the link to pass on."""
-    issued = await invite_member(db_session, settings, principal, organization_id, data)
+    issued = await invite_member(db_session, settings, principal, organization_id, data, queue)
     return {**invitation_json(issued.invitation), "url": issued.url}
 
 
@@ -159,8 +162,10 @@ async def invite_member(
     principal: Principal,
     organization_id: FromPath[UUID],
     data: NewInvitation,
+    queue: JobQueue | None,
 ) -> IssuedInvitation:
-    """Create an invitation and hand its link to the mail seam (which logs it)."""
+    """Create an invitation, record ``member.invited`` and hand its link to the mail seam (which
+    logs it)."""
     if data.role.strip().lower() == "owner" and principal.role != "owner":
         raise Forbidden("Only an owner can invite another owner")
     issued = await create_invitation(
@@ -171,6 +176,7 @@ async def invite_member(
         role=data.role,
         invited_by_id=principal.user_id,
     )
+    await member_invited(session, principal, issued.invitation, queue)
     await send_account_mail(
         settings,
         issued.invitation.email,
@@ -206,10 +212,12 @@ async def accept(
     data: JSONBody[Acceptance],
     identity: NamedDependency[Identity],
     db_session: NamedDependency[AsyncSession],
+    queue: NamedDependency[JobQueue],
 ) -> dict[str, Any]:
     """Join the organization an invitation is for (as the invited address)."""
     user = await get_user(db_session, identity.user_id)
     view = await accept_invitation(db_session, data.token, user)
+    await member_joined(db_session, identity, view.invitation, user, queue)
     return {
         "organization_id": str(view.invitation.organization_id),
         "organization_name": view.organization_name,

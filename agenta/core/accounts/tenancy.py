@@ -210,6 +210,17 @@ async def _slugs(session: AsyncSession, project_ids: list[UUID]) -> list[str]:
     return list(await session.scalars(select(Project.slug).where(Project.id.in_(project_ids))))
 
 
+async def home_project_id(session: AsyncSession, organization_id: UUID) -> UUID | None:
+    """The organization's default project (its oldest one if that is gone), where events about
+    the organization itself are recorded."""
+    return await session.scalar(
+        select(Project.id)
+        .where(Project.organization_id == organization_id, Project.deleted_at.is_(None))
+        .order_by(Project.is_default.desc(), Project.created_at)
+        .limit(1)
+    )
+
+
 async def workspace_of_project(session: AsyncSession, project_id: UUID) -> Workspace:
     """The workspace holding ``project_id``."""
     workspace = await session.scalar(
