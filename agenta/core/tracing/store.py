@@ -19,7 +19,9 @@ The spans given are updated in place by the roll-up (unless redaction copied the
 
 `store_queued` is the queue consumer's variant: rows already rolled up at ingestion go
 straight to the database (`store_bulk.py`) when their trace is complete in one message and
-new; only the other traces take the merge path above.
+none of its other spans are stored; only the other traces take the merge path above. Of
+those rows, the ones whose key the lookup (made under the trace locks) did not find are
+plainly inserted, the rest (a redelivered message) upserted.
 """
 
 from __future__ import annotations
@@ -41,7 +43,7 @@ from agenta.core.tracing.project_settings import read_settings
 from agenta.core.tracing.redaction import compile_rules, redact_spans
 from agenta.core.tracing.rows import span_from_row, span_row
 from agenta.core.tracing.span import Span
-from agenta.core.tracing.store_bulk import upsert_queued
+from agenta.core.tracing.store_bulk import insert_queued, upsert_queued
 from agenta.core.tracing.trees import build_trees
 from agenta.db import utcnow
 
@@ -74,7 +76,7 @@ async def write_spans(
     incoming: dict[str, set[str]] = {}
     for span in spans:
         incoming.setdefault(span.trace_id, set()).add(span.span_id)
-    partial = await _incomplete_traces(session, project_id, incoming)
+    partial, _ = await _incomplete_traces(session, project_id, incoming)
     rows = await _merge_and_upsert(session, project_id, spans, partial)
     return WriteResult(rows, len(incoming))
 
@@ -98,10 +100,14 @@ async def store_queued(
     if not latest:
         return WriteResult(0, 0)
     incoming = {trace_id: set(members) for trace_id, members in latest.items()}
-    partial = await _incomplete_traces(session, project_id, incoming)
+    partial, stored = await _incomplete_traces(session, project_id, incoming)
     merged = set(partial) | {trace_id for trace_id, source in sources.items() if source < 0}
     ready = [row for trace, rows in latest.items() if trace not in merged for row in rows.values()]
-    await upsert_queued(session, project_id, ready, utcnow())
+    new = [row for row in ready if row.span_id not in stored.get(row.trace_id, ())]
+    again = [row for row in ready if row.span_id in stored.get(row.trace_id, ())]
+    now = utcnow()
+    await insert_queued(session, project_id, new, now)
+    await upsert_queued(session, project_id, again, now)
     written = len(ready)
     if merged:
         spans = [row_span(row) for trace in merged for row in latest[trace].values()]
@@ -111,13 +117,14 @@ async def store_queued(
 
 async def _incomplete_traces(
     session: AsyncSession, project_id: uuid.UUID, incoming: dict[str, set[str]]
-) -> list[str]:
-    """Traces with stored spans the incoming ones do not replace (locked on Postgres)."""
+) -> tuple[list[str], dict[str, set[str]]]:
+    """Traces with stored spans the incoming ones do not replace, and the stored span ids
+    of every incoming trace (locked on Postgres, so both stay true until the commit)."""
     trace_ids = sorted(incoming)
     if _dialect(session) == "postgresql":
         await _lock_traces(session, project_id, trace_ids)
     stored = await _stored_span_ids(session, project_id, trace_ids)
-    return [trace for trace, ids in stored.items() if not ids <= incoming[trace]]
+    return [trace for trace, ids in stored.items() if not ids <= incoming[trace]], stored
 
 
 async def _merge_and_upsert(

@@ -3,12 +3,16 @@
 The rows come from `messages.py` with their JSON columns still as JSON text; both paths
 hand that text to the database unparsed, which is most of what makes them fast.
 
-- Postgres: the rows are `COPY`ed into a temporary table (created once per connection,
-  emptied at each commit) and moved with one `INSERT ... SELECT ... ON CONFLICT (project_id,
-  trace_id, span_id) DO UPDATE`. COPY streams rows in bulk instead of binding ~35 parameters
-  per row, and the upsert keeps redelivery idempotent.
-- SQLite: an `executemany` of `INSERT ... ON CONFLICT DO UPDATE` against a view of the table
-  whose JSON columns are plain text (SQLite stores JSON as text anyway).
+- Postgres: `insert_queued` `COPY`s rows straight into `spans`: the caller has made sure,
+  under the per-trace locks of `store.py`, that none of them is stored, which is the
+  common case. `upsert_queued` (a redelivered message) `COPY`s into a temporary table
+  (created once per connection, emptied at each commit) and moves the rows with one
+  `INSERT ... SELECT ... ON CONFLICT (project_id, trace_id, span_id) DO UPDATE`, which keeps
+  redelivery idempotent. COPY streams rows in bulk instead of binding ~35 parameters per
+  row; the JSON columns go in as the bytes msgspec kept raw, never decoded to `str`.
+- SQLite: both are an `executemany` of `INSERT ... ON CONFLICT DO UPDATE` against a view of
+  the table whose JSON columns are plain text (SQLite stores JSON as text anyway); without
+  trace locks there, a plain insert could meet a row written since the lookup.
 
 Callers must not pass the same key twice in one call (Postgres refuses to update a row
 twice in one statement); `store.py` keeps the last version of each span.
@@ -23,6 +27,7 @@ from datetime import datetime
 from typing import Any
 
 import msgspec
+from psycopg.adapt import Dumper
 from sqlalchemy import Column, MetaData, Table, Text
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -35,6 +40,18 @@ COLUMNS = ("project_id", *QUEUED_COLUMNS, "created_at", "updated_at")
 _KEY = ("project_id", "trace_id", "span_id")
 _KEPT = (*_KEY, "created_at")
 _SPANS: Table = SpanRecord.__table__  # type: ignore[assignment]
+
+
+async def insert_queued(
+    session: AsyncSession, project_id: uuid.UUID, rows: Sequence[QueuedRow], now: datetime
+) -> None:
+    """Insert `rows` of `project_id`, none of which is stored (see the module doc)."""
+    if not rows:
+        return
+    if session.get_bind().dialect.name == "postgresql":
+        await _copy(session, project_id, rows, now, "spans")
+    else:
+        await upsert_queued(session, project_id, rows, now)
 
 
 async def upsert_queued(
@@ -65,21 +82,36 @@ async def _copy_upsert(
         f"CREATE TEMP TABLE IF NOT EXISTS {INCOMING} "
         "(LIKE spans INCLUDING DEFAULTS) ON COMMIT DELETE ROWS"
     )
-    driver = (await connection.get_raw_connection()).driver_connection
-    json_positions = {QUEUED_COLUMNS.index(name) for name in JSON_COLUMNS}
-    async with driver.cursor() as cursor, cursor.copy(_copy_statement()) as copy:
-        for row in rows:
-            values = [project_id]
-            for position, value in enumerate(msgspec.structs.astuple(row)):
-                values.append(bytes(value).decode() if position in json_positions else value)
-            values += [now, now]
-            await copy.write_row(values)
+    await _copy(session, project_id, rows, now, INCOMING)
     await connection.exec_driver_sql(_move_statement())
 
 
+async def _copy(
+    session: AsyncSession,
+    project_id: uuid.UUID,
+    rows: Sequence[QueuedRow],
+    now: datetime,
+    table: str,
+) -> None:
+    connection = await session.connection()
+    driver = (await connection.get_raw_connection()).driver_connection
+    async with driver.cursor() as cursor:
+        cursor.adapters.register_dumper(msgspec.Raw, _RawJsonDumper)
+        async with cursor.copy(_copy_statement(table)) as copy:
+            for row in rows:
+                await copy.write_row((project_id, *msgspec.structs.astuple(row), now, now))
+
+
+class _RawJsonDumper(Dumper):
+    """JSON text kept raw by msgspec goes into COPY as the bytes it is: no decode, no copy."""
+
+    def dump(self, obj: Any) -> bytes:
+        return bytes(obj)
+
+
 @functools.cache
-def _copy_statement() -> str:
-    return f"COPY {INCOMING} ({', '.join(_quoted(name) for name in COLUMNS)}) FROM STDIN"
+def _copy_statement(table: str) -> str:
+    return f"COPY {table} ({', '.join(_quoted(name) for name in COLUMNS)}) FROM STDIN"
 
 
 @functools.cache

@@ -75,3 +75,17 @@ async def test_a_redelivered_message_is_stored_once(platform: Platform, owner: P
     assert await span_count(platform.db, owner.project_id) == 4
     root = (await stored_spans(platform.db, owner.project_id))["generate"]
     assert cumulative(root, "tokens")["total"] == 45
+
+
+async def test_a_message_resending_stored_spans_with_new_ones_stores_each_once(
+    platform: Platform, owner: Persona
+) -> None:
+    spans = llm_trace(children=3)
+    async with platform.db.session() as session:
+        await store_queued(session, owner.project_id, queued(owner.project_id, spans[:2]))
+    async with platform.db.session() as session:
+        await store_queued(session, owner.project_id, queued(owner.project_id, spans))
+
+    assert await span_count(platform.db, owner.project_id) == 4
+    root = (await stored_spans(platform.db, owner.project_id))["generate"]
+    assert cumulative(root, "tokens")["total"] == 45
