@@ -115,28 +115,31 @@ def _texts(value: Any) -> Iterator[str]:
 
 
 def _numbers(span: Span) -> dict[str, Any]:
-    metrics = span.attributes.get("ag", {}).get("metrics", {})
+    metrics = _child(span.attributes.get("ag"), "metrics")
     tokens = span.tokens
     return {
         "tokens_prompt": tokens.prompt if tokens else 0,
         "tokens_completion": tokens.completion if tokens else 0,
         "tokens_total": tokens.total if tokens else 0,
         "cost_total": span.cost.total if span.cost else 0.0,
-        "cumulative_tokens": int(_number(metrics, "tokens", "cumulative", "total")),
-        "cumulative_cost": float(_number(metrics, "costs", "cumulative", "total")),
-        "cumulative_errors": int(_number(metrics, "errors", "cumulative")),
-        "cumulative_duration_ms": float(
-            _number(metrics, "duration", "cumulative", default=span.duration_ms)
-        ),
+        "cumulative_tokens": int(_cumulative(metrics, "tokens", "total")),
+        "cumulative_cost": float(_cumulative(metrics, "costs", "total")),
+        "cumulative_errors": int(_cumulative(metrics, "errors")),
+        "cumulative_duration_ms": float(_cumulative(metrics, "duration", default=span.duration_ms)),
     }
 
 
-def _number(node: Any, *path: str, default: float = 0.0) -> float:
-    for part in path:
-        node = node.get(part) if isinstance(node, dict) else None
-    if isinstance(node, int | float) and not isinstance(node, bool):
-        return node
-    return default
+def _child(node: Any, key: str) -> Any:
+    return node.get(key) if isinstance(node, dict) else None
+
+
+def _cumulative(metrics: Any, metric: str, kind: str | None = None, default: float = 0.0) -> float:
+    """`metrics.<metric>.cumulative[.<kind>]` when it is a number, else `default`."""
+    node = _child(_child(metrics, metric), "cumulative")
+    if kind is not None:
+        node = _child(node, kind)
+    cls = node.__class__
+    return node if cls is int or cls is float else default  # type: ignore[no-any-return]
 
 
 def _invocation(links: list[dict[str, Any]]) -> dict[str, str | None]:
