@@ -62,6 +62,7 @@ from tests.support.accounts import Persona
 from tests.support.processes import AgentaProcess, ServerProcess
 
 OTLP_PATH = "/api/otlp/v1/traces"
+STARTUP_SECONDS = 180.0
 PROSE = (
     "the capital of France is Paris a city on the Seine known for museums cafes and its "
     "tower built for the world fair of eighteen eighty nine which draws millions of visitors "
@@ -291,11 +292,11 @@ def main() -> int:
     worker = AgentaProcess(["worker"], env, folder / "worker.log") if production else None
     results: list[Level] = []
     try:
-        server.wait_ready()
+        server.wait_ready(timeout=STARTUP_SECONDS)  # a loaded machine starts slowly
         assert server.proc is not None
         processes = {"serve": server.proc.pid}
         if worker is not None:
-            worker.start().wait_for_log("Agenta worker listening")
+            worker.start().wait_for_log("Agenta worker listening", STARTUP_SECONDS)
             assert worker.proc is not None
             processes["worker"] = worker.proc.pid
         for concurrency in levels:
