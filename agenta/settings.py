@@ -22,6 +22,8 @@ from typing import Any
 log = logging.getLogger(__name__)
 
 PREFIX = "AGENTA_"
+# More tries than this only keeps a dead receiver's deliveries around for days.
+WEBHOOKS_MAX_ATTEMPTS_LIMIT = 20
 
 
 class SettingsError(ValueError):
@@ -50,6 +52,29 @@ def _count(env: Mapping[str, str], name: str, default: int) -> int:
     value = _int(env, name, default)
     if value < 1:
         raise SettingsError(f"{PREFIX}{name} must be at least 1, got {value}")
+    return value
+
+
+def _seconds(env: Mapping[str, str], name: str, default: float) -> float:
+    """A positive duration in seconds (fractions allowed)."""
+    raw = _str(env, name)
+    if raw is None:
+        return default
+    try:
+        value = float(raw)
+    except ValueError as exc:
+        raise SettingsError(f"{PREFIX}{name} must be a number of seconds, got {raw!r}") from exc
+    if not value > 0:
+        raise SettingsError(f"{PREFIX}{name} must be more than 0 seconds, got {raw!r}")
+    return value
+
+
+def _attempts(env: Mapping[str, str], name: str, default: int) -> int:
+    value = _count(env, name, default)
+    if value > WEBHOOKS_MAX_ATTEMPTS_LIMIT:
+        raise SettingsError(
+            f"{PREFIX}{name} must be at most {WEBHOOKS_MAX_ATTEMPTS_LIMIT}, got {value}"
+        )
     return value
 
 
@@ -109,6 +134,10 @@ class Settings:
     testset_max_bytes: int = 50 * 1024 * 1024
     testset_max_rows: int = 100_000
     webhooks_allow_private: bool = False
+    webhooks_timeout_seconds: float = 10.0
+    webhooks_max_attempts: int = 8
+    webhooks_backoff_base_seconds: float = 30.0
+    webhooks_backoff_max_seconds: float = 3600.0
     signup_enabled: bool = True
     oauth_github: OAuthClient | None = None
     oauth_google: OAuthClient | None = None
@@ -198,6 +227,18 @@ class Settings:
             testset_max_bytes=_int(env, "TESTSET_MAX_BYTES", 50 * 1024 * 1024),
             testset_max_rows=_int(env, "TESTSET_MAX_ROWS", 100_000),
             webhooks_allow_private=_bool(env, "WEBHOOKS_ALLOW_PRIVATE", False),
+            webhooks_timeout_seconds=_seconds(
+                env, "WEBHOOKS_TIMEOUT_SECONDS", cls.webhooks_timeout_seconds
+            ),
+            webhooks_max_attempts=_attempts(
+                env, "WEBHOOKS_MAX_ATTEMPTS", cls.webhooks_max_attempts
+            ),
+            webhooks_backoff_base_seconds=_seconds(
+                env, "WEBHOOKS_BACKOFF_BASE_SECONDS", cls.webhooks_backoff_base_seconds
+            ),
+            webhooks_backoff_max_seconds=_seconds(
+                env, "WEBHOOKS_BACKOFF_MAX_SECONDS", cls.webhooks_backoff_max_seconds
+            ),
             signup_enabled=_bool(env, "SIGNUP_ENABLED", True),
             oauth_github=_oauth(env, "GITHUB"),
             oauth_google=_oauth(

@@ -40,6 +40,11 @@ def test_production_mode_requires_a_secret_key() -> None:
         ({"AGENTA_LOG_LEVEL": "LOUD"}, "AGENTA_LOG_LEVEL must be"),
         ({"AGENTA_OAUTH_GITHUB_CLIENT_ID": "id"}, "AGENTA_OAUTH_GITHUB_CLIENT_SECRET is required"),
         ({"AGENTA_WEBHOOKS_ALLOW_PRIVATE": "maybe"}, "must be true or false"),
+        ({"AGENTA_WEBHOOKS_TIMEOUT_SECONDS": "soon"}, "must be a number of seconds, got 'soon'"),
+        ({"AGENTA_WEBHOOKS_BACKOFF_BASE_SECONDS": "0"}, "must be more than 0 seconds"),
+        ({"AGENTA_WEBHOOKS_BACKOFF_MAX_SECONDS": "nan"}, "must be more than 0 seconds"),
+        ({"AGENTA_WEBHOOKS_MAX_ATTEMPTS": "0"}, "AGENTA_WEBHOOKS_MAX_ATTEMPTS must be at least 1"),
+        ({"AGENTA_WEBHOOKS_MAX_ATTEMPTS": "21"}, "AGENTA_WEBHOOKS_MAX_ATTEMPTS must be at most 20"),
     ],
 )
 def test_a_malformed_setting_is_named_in_the_error(
@@ -47,6 +52,22 @@ def test_a_malformed_setting_is_named_in_the_error(
 ) -> None:
     with pytest.raises(SettingsError, match=message):
         Settings.from_env({"AGENTA_DATA_DIR": str(tmp_path), "AGENTA_SECRET_KEY": KEY, **env})
+
+
+def test_webhook_delivery_knobs_are_read_from_the_environment(tmp_path: Path) -> None:
+    settings = Settings.from_env(
+        {
+            "AGENTA_DATA_DIR": str(tmp_path),
+            "AGENTA_WEBHOOKS_TIMEOUT_SECONDS": "2.5",
+            "AGENTA_WEBHOOKS_MAX_ATTEMPTS": "3",
+            "AGENTA_WEBHOOKS_BACKOFF_BASE_SECONDS": "0.5",
+            "AGENTA_WEBHOOKS_BACKOFF_MAX_SECONDS": "120",
+        }
+    )
+    assert settings.webhooks_timeout_seconds == 2.5
+    assert settings.webhooks_max_attempts == 3
+    assert settings.webhooks_backoff_base_seconds == 0.5
+    assert settings.webhooks_backoff_max_seconds == 120.0
 
 
 def test_the_public_url_defaults_to_the_bound_address(tmp_path: Path) -> None:
@@ -62,7 +83,11 @@ def test_every_setting_is_documented_in_the_readme() -> None:
     source = (Path(__file__).parent.parent / "agenta" / "settings.py").read_text()
     import re
 
-    names = set(re.findall(r'_(?:str|int|count|bool|base_url)\(\s*env, "([A-Z_]+)"', source))
+    names = set(
+        re.findall(
+            r'_(?:str|int|count|bool|base_url|seconds|attempts)\(\s*env, "([A-Z_]+)"', source
+        )
+    )
     names |= {f"OAUTH_{p}_CLIENT_ID" for p in ("GITHUB", "GOOGLE", "OIDC")}
     missing = sorted(n for n in names if f"AGENTA_{n}" not in readme)
     assert missing == []

@@ -20,7 +20,7 @@ from tests.support.accounts import Persona, csrf_token, login_as
 @pytest.fixture
 def settings(make_settings: Callable[..., Settings], database_url: str) -> Settings:
     return make_settings(
-        database_url, job_poll_interval=0.05, webhooks_allow_private=True, extra=FAST_RETRIES
+        database_url, job_poll_interval=0.05, webhooks_allow_private=True, **FAST_RETRIES
     )
 
 

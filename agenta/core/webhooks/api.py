@@ -63,6 +63,7 @@ async def create_webhook(
         data=data,
         box=secret_box(settings),
         allow_private=settings.webhooks_allow_private,
+        default_attempts=settings.webhooks_max_attempts,
         actor_id=principal.user_id,
     )
     return {**subscription_view(subscription), "secret": secret}

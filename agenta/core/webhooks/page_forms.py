@@ -6,16 +6,16 @@ from typing import Any
 
 from litestar import Request
 
-from agenta.core.webhooks.policy import DEFAULT_MAX_ATTEMPTS
 from agenta.core.webhooks.subscriptions import SubscriptionInput
 from agenta.errors import AppError
 
 
 async def subscription_form(request: Request[Any, Any, Any]) -> SubscriptionInput:
-    """The submitted subscription; a non-numeric number of tries is a 422 naming the field."""
+    """The submitted subscription (an empty number of tries means the deployment's default); a
+    non-numeric number of tries is a 422 naming the field."""
     form = await request.form()
-    raw_attempts = str(form.get("max_attempts") or DEFAULT_MAX_ATTEMPTS).strip()
-    if not raw_attempts.isdigit():
+    raw_attempts = str(form.get("max_attempts") or "").strip()
+    if raw_attempts and not raw_attempts.isdigit():
         raise AppError(
             f"Invalid webhook: max_attempts: {raw_attempts!r} is not a whole number",
             status_code=422,
@@ -27,7 +27,7 @@ async def subscription_form(request: Request[Any, Any, Any]) -> SubscriptionInpu
         application_id=str(form.get("application_id") or "") or None,
         environment=str(form.get("environment") or "") or None,
         active=form.get("active") is not None,
-        max_attempts=int(raw_attempts),
+        max_attempts=int(raw_attempts) if raw_attempts else None,
     )
 
 
@@ -42,5 +42,5 @@ def form_values(data: SubscriptionInput | None) -> dict[str, Any]:
         "application_id": data.application_id or "",
         "environment": data.environment or "",
         "active": data.active,
-        "max_attempts": data.max_attempts,
+        "max_attempts": "" if data.max_attempts is None else data.max_attempts,
     }

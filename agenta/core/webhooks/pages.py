@@ -123,6 +123,7 @@ async def webhooks_create(
             data=submitted,
             box=secret_box(settings),
             allow_private=settings.webhooks_allow_private,
+            default_attempts=settings.webhooks_max_attempts,
             actor_id=principal.user_id,
         )
     except AppError as exc:

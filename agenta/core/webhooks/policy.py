@@ -3,9 +3,10 @@
 Retries back off exponentially with jitter: before try ``n + 1`` the delay is drawn uniformly
 from the upper half of ``min(max, base * 2 ** (n - 1))``, so receivers that recover are not hit
 by every delivery in the same second. The number of tries is per subscription
-(``max_attempts``). ``allow_private`` comes from ``AGENTA_WEBHOOKS_ALLOW_PRIVATE``; the timing
-knobs can be overridden through ``Settings.extra`` (``webhooks_timeout_seconds``,
-``webhooks_backoff_base_seconds``, ``webhooks_backoff_max_seconds``), which tests use.
+(``max_attempts``; ``AGENTA_WEBHOOKS_MAX_ATTEMPTS`` for subscriptions that do not say).
+Everything else comes from the deployment's settings: ``AGENTA_WEBHOOKS_TIMEOUT_SECONDS``,
+``AGENTA_WEBHOOKS_BACKOFF_BASE_SECONDS``, ``AGENTA_WEBHOOKS_BACKOFF_MAX_SECONDS`` and
+``AGENTA_WEBHOOKS_ALLOW_PRIVATE``.
 """
 
 from __future__ import annotations
@@ -13,10 +14,10 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
-from agenta.settings import Settings
+from agenta.settings import WEBHOOKS_MAX_ATTEMPTS_LIMIT, Settings
 
-DEFAULT_MAX_ATTEMPTS = 8
-MAX_ATTEMPTS_LIMIT = 20
+DEFAULT_MAX_ATTEMPTS = Settings.webhooks_max_attempts
+MAX_ATTEMPTS_LIMIT = WEBHOOKS_MAX_ATTEMPTS_LIMIT
 EXCERPT_BYTES = 2048
 
 
@@ -43,15 +44,9 @@ class DeliveryPolicy:
 
 def policy_from(settings: Settings) -> DeliveryPolicy:
     """The delivery policy of a deployment."""
-    extra = settings.extra
-    defaults = DeliveryPolicy()
     return DeliveryPolicy(
-        timeout_seconds=float(extra.get("webhooks_timeout_seconds", defaults.timeout_seconds)),
-        backoff_base_seconds=float(
-            extra.get("webhooks_backoff_base_seconds", defaults.backoff_base_seconds)
-        ),
-        backoff_max_seconds=float(
-            extra.get("webhooks_backoff_max_seconds", defaults.backoff_max_seconds)
-        ),
+        timeout_seconds=settings.webhooks_timeout_seconds,
+        backoff_base_seconds=settings.webhooks_backoff_base_seconds,
+        backoff_max_seconds=settings.webhooks_backoff_max_seconds,
         allow_private=settings.webhooks_allow_private,
     )

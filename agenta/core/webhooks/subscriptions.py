@@ -4,7 +4,9 @@ rotate the secret, delete, and send a test event.
 Input is checked up front and every problem names the field: the URL must be http(s) with a host
 (and, unless ``AGENTA_WEBHOOKS_ALLOW_PRIVATE`` is set, not a private, loopback or link-local IP
 literal or ``localhost``; names are resolved and checked again on every try), event types must be
-known ones, ``application_id`` a UUID. Deleting keeps the row (deleted, inactive) so its delivery
+known ones, ``application_id`` a UUID. A subscription that does not say how many tries a delivery
+gets has the deployment's ``AGENTA_WEBHOOKS_MAX_ATTEMPTS`` when created and keeps its number when
+edited. Deleting keeps the row (deleted, inactive) so its delivery
 history stays readable.
 """
 
@@ -46,7 +48,7 @@ class SubscriptionInput:
     application_id: str | None = None
     environment: str | None = None
     active: bool = True
-    max_attempts: int = DEFAULT_MAX_ATTEMPTS
+    max_attempts: int | None = None  # None: the deployment's default (or, on edit, unchanged)
 
 
 @dataclass(frozen=True)
@@ -59,8 +61,11 @@ class CleanSubscription:
     max_attempts: int
 
 
-def clean(data: SubscriptionInput, *, allow_private: bool) -> CleanSubscription:
-    """Validate ``data``; raises a 422 ``AppError`` listing every field that is wrong."""
+def clean(
+    data: SubscriptionInput, *, allow_private: bool, default_attempts: int = DEFAULT_MAX_ATTEMPTS
+) -> CleanSubscription:
+    """Validate ``data`` (``default_attempts`` when it has no ``max_attempts``); raises a 422
+    ``AppError`` listing every field that is wrong."""
     problems: dict[str, str] = {}
     name = data.name.strip()
     if not name or len(name) > 200:
@@ -70,14 +75,13 @@ def clean(data: SubscriptionInput, *, allow_private: bool) -> CleanSubscription:
         problems["url"] = url_problem
     event_types = _clean_event_types(data.event_types, problems)
     filters = _clean_filters(data, problems)
-    if not 1 <= data.max_attempts <= MAX_ATTEMPTS_LIMIT:
+    attempts = default_attempts if data.max_attempts is None else data.max_attempts
+    if not 1 <= attempts <= MAX_ATTEMPTS_LIMIT:
         problems["max_attempts"] = f"the number of tries must be between 1 and {MAX_ATTEMPTS_LIMIT}"
     if problems:
         summary = "; ".join(f"{key}: {text}" for key, text in problems.items())
         raise AppError(f"Invalid webhook: {summary}", status_code=422, details=problems)
-    return CleanSubscription(
-        name, data.url.strip(), event_types, filters, data.active, data.max_attempts
-    )
+    return CleanSubscription(name, data.url.strip(), event_types, filters, data.active, attempts)
 
 
 def url_problem_of(url: str, *, allow_private: bool) -> str | None:
@@ -143,10 +147,14 @@ async def create_subscription(
     data: SubscriptionInput,
     box: SecretBox,
     allow_private: bool,
+    default_attempts: int = DEFAULT_MAX_ATTEMPTS,
     actor_id: UUID | None = None,
 ) -> tuple[WebhookSubscription, str]:
-    """A new subscription and its signing secret (returned here only; stored encrypted)."""
-    values = clean(data, allow_private=allow_private)
+    """A new subscription and its signing secret (returned here only; stored encrypted).
+
+    ``default_attempts`` (the deployment's ``webhooks_max_attempts``) applies when ``data``
+    gives no ``max_attempts``."""
+    values = clean(data, allow_private=allow_private, default_attempts=default_attempts)
     secret = generate_secret()
     subscription = WebhookSubscription(
         project_id=project_id,
@@ -173,8 +181,8 @@ async def update_subscription(
     allow_private: bool,
     actor_id: UUID | None = None,
 ) -> WebhookSubscription:
-    """Replace the subscription's settings (not its secret)."""
-    values = clean(data, allow_private=allow_private)
+    """Replace the subscription's settings: not its secret, nor its tries unless given."""
+    values = clean(data, allow_private=allow_private, default_attempts=subscription.max_attempts)
     subscription.name = values.name
     subscription.url = values.url
     subscription.event_types = values.event_types

@@ -47,9 +47,12 @@ def webhook_timeout() -> float:
 def settings(
     make_settings: Callable[..., Settings], database_url: str, webhook_timeout: float
 ) -> Settings:
-    extra = {**FAST_RETRIES, "webhooks_timeout_seconds": webhook_timeout}
     return make_settings(
-        database_url, job_poll_interval=0.05, webhooks_allow_private=True, extra=extra
+        database_url,
+        job_poll_interval=0.05,
+        webhooks_allow_private=True,
+        webhooks_timeout_seconds=webhook_timeout,
+        **FAST_RETRIES,
     )
 
 

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from typing import Any
 
 from litestar.testing import AsyncTestClient
 
+from agenta.settings import Settings
 from tests.core.evaluators.local_http import CannedResponse
 from tests.core.webhooks.conftest import Receiver
 from tests.support.account_fixtures import MakePersona
@@ -48,6 +50,26 @@ async def test_creating_a_webhook_shows_the_secret_once(
     assert "secret" not in shown
     assert shown["secret_hint"] == "…" + secret[-4:]
     assert shown["event_types"] == ["app.created"]
+
+
+async def test_a_webhook_without_its_own_tries_gets_the_deployments_and_keeps_them_on_edit(
+    settings: Settings, make_client: Callable[..., AsyncTestClient[Any]], owner: Persona
+) -> None:
+    async with make_client(settings.with_overrides(webhooks_max_attempts=3)) as client:
+        created = await client.post(
+            BASE, json=new_webhook("https://example.com/hook"), headers=owner.headers
+        )
+        assert created.status_code == 201, created.text
+        assert created.json()["max_attempts"] == 3
+        path = f"{BASE}/{created.json()['id']}"
+        chosen = new_webhook("https://example.com/hook", max_attempts=5)
+        assert (await client.put(path, json=chosen, headers=owner.headers)).json()[
+            "max_attempts"
+        ] == 5
+        renamed = new_webhook("https://example.com/hook", name="renamed")
+        kept = await client.put(path, json=renamed, headers=owner.headers)
+        assert kept.status_code == 200, kept.text
+        assert (kept.json()["name"], kept.json()["max_attempts"]) == ("renamed", 5)
 
 
 async def test_bad_input_gets_a_422_naming_the_fields(

@@ -35,7 +35,7 @@ def production_settings(
         database_url,
         redis_url=redis_url,
         webhooks_allow_private=True,
-        extra=FAST_RETRIES,
+        **FAST_RETRIES,
     )
 
 
