@@ -3,8 +3,9 @@
 For a guarded endpoint: an anonymous caller (or one with a bogus key) gets 401 or the log-in
 redirect; a caller from another organization, pointing at the owner's objects, gets 403/404 (or
 a 4xx for its empty body) and never a success; naming the owner's project with ``project_id``
-gets 403 whether the caller uses a key or a browser session; and no answer contains the owner's
-e-mail, ids or sample objects, except what the caller itself put in the URL.
+gets 403 whether the caller uses a key or a browser session (401 where sessions are not
+accepted at all); and no answer contains the owner's e-mail, ids or sample objects, except what
+the caller itself put in the URL.
 """
 
 from __future__ import annotations
@@ -69,5 +70,6 @@ async def isolation_problems(
         check("another tenant's key naming the owner's project", scoped, {403})
         headers = await csrf_headers(browser) if endpoint.method in UNSAFE else {}
         session = await call(browser, endpoint, url, headers, project_id=owners_project)
-        check("another tenant's session naming the owner's project", session, {403})
+        # 401 where the endpoint takes no browser session at all (OTLP export: API keys only).
+        check("another tenant's session naming the owner's project", session, {401, 403})
     return problems
