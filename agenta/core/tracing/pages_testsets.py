@@ -28,6 +28,7 @@ from agenta.core.access.permissions import Permission
 from agenta.core.access.principal import Principal
 from agenta.core.accounts.page_support import flash
 from agenta.core.testsets.adding import add_rows
+from agenta.core.testsets.commit_events import announce_commit
 from agenta.core.testsets.problems import TestsetImportError
 from agenta.core.testsets.testsets import TestsetQuery, find_testsets
 from agenta.core.tracing.page_queries import Selected, parse_selection, selected_spans
@@ -36,6 +37,7 @@ from agenta.core.tracing.pages_support import back_to, render
 from agenta.core.tracing.query_model import QueryError
 from agenta.core.tracing.span import Span
 from agenta.errors import AppError
+from agenta.jobs.queue import JobQueue
 from agenta.settings import Settings
 
 ADD = [requires(Permission.VIEW_SPANS, Permission.EDIT_TESTSETS)]
@@ -122,6 +124,7 @@ async def add_submit(
     principal: NamedDependency[Principal],
     db_session: NamedDependency[AsyncSession],
     settings: NamedDependency[Settings],
+    queue: NamedDependency[JobQueue],
 ) -> Template | Redirect:
     form = await request.form()
     fields = {key: str(value) for key, value in form.items()}
@@ -148,6 +151,7 @@ async def add_submit(
             principal.user_id,
             max_rows=settings.testset_max_rows,
         )
+        await announce_commit(db_session, principal, committed.testset, committed.revision, queue)
     except (AppError, TestsetImportError) as error:
         await db_session.rollback()
         message = error.detail if isinstance(error, AppError) else str(error)

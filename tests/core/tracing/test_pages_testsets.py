@@ -101,6 +101,10 @@ async def test_two_traces_become_a_new_test_set_with_one_row_each(
         {"country": "France", "correct_answer": "Paris"},
         {"country": "Japan", "correct_answer": "Tokyo"},
     ]
+    events = await client.get("/api/events", params={"type": "testset.committed"})
+    [event] = events.json()["events"]
+    assert (event["data"]["name"], event["data"]["version"]) == ("Capitals from traces", 1)
+    assert event["actor"]["user_id"] == str(owner.user_id)
 
 
 async def test_a_span_is_appended_to_an_existing_test_set(
