@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import httpx
@@ -175,7 +174,6 @@ async def test_a_job_killed_mid_run_in_a_worker_completes_in_another_worker(
 def test_migrate_brings_an_empty_database_to_the_latest_schema(tmp_path: Path) -> None:
     url = f"sqlite+aiosqlite:///{tmp_path / 'fresh.db'}"
     env = base_env(AGENTA_DATABASE_URL=url, AGENTA_SECRET_KEY=TEST_SECRET_KEY)
-    started = time.monotonic()
     result = subprocess.run(
         [sys.executable, "-m", "agenta.cli", "migrate"],
         env=env,
@@ -185,4 +183,3 @@ def test_migrate_brings_an_empty_database_to_the_latest_schema(tmp_path: Path) -
     )
     assert result.returncode == 0, result.stderr
     assert "database is up to date" in result.stdout
-    assert time.monotonic() - started < 30

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 from agenta.core.testsets.codecs import Problem, export_rows
 
 
@@ -269,7 +267,7 @@ def test_it_reads_a_field_longer_than_the_csv_module_default_limit(make_csv, par
     assert parsed.rows[0]["context"] == long_value
 
 
-def test_it_parses_100000_realistic_rows_well_within_the_time_budget(parse):
+def test_it_parses_100000_realistic_rows_exactly(parse):
     rows = [
         {
             "country": "Côte d'Ivoire" if n % 3 else "日本",
@@ -282,9 +280,6 @@ def test_it_parses_100000_realistic_rows_well_within_the_time_budget(parse):
     ]
     data = b"".join(export_rows(rows, None, "csv"))
 
-    start = time.perf_counter()
     parsed = parse(data, "big.csv")
-    elapsed = time.perf_counter() - start
 
     assert parsed.rows == rows
-    assert elapsed < 5.0
