@@ -41,7 +41,7 @@ class WebhookSubscription(IdMixin, ProjectScoped, Timestamps, Actors, Base):
     secret_encrypted: Mapped[str] = mapped_column(Text)
     secret_hint: Mapped[str] = mapped_column(String(20))
     active: Mapped[bool] = mapped_column(default=True)
-    max_attempts: Mapped[int] = mapped_column(default=6)
+    max_attempts: Mapped[int]  # always set on creation, from the subscription or the settings
 
 
 class WebhookDelivery(ProjectScoped, Base):
