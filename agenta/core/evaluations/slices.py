@@ -1,24 +1,20 @@
 """Running one slice of a run: its units, concurrently, each cell written once as it finishes.
 
-``SliceRunner.run`` works through the units with at most ``plan.concurrency`` of them calling
-models at once (one asyncio semaphore). A unit invokes the application through the services
-layer, runs the missing evaluators side by side on its output, then hands the invocation cell
-(with the invocation's trace, and the cache entry when the cache is on) and the evaluator cells
-to the slice's ``CellWriter`` (group commit) and waits for the commit. The unit gives its slot
-back before that wait: a slot is for model calls, and holding it through a commit would leave
-the concurrency the run asked for idle for the length of every commit. Because cells are
-written as soon as a unit is done, a crash loses at most the units in flight, and a resumed
-slice computes exactly those. When another worker wrote the invocation first (a slice taken
-over while its first worker was still alive), the unit's verdicts are dropped and redone, in a
-slot again, on the stored output.
+``SliceRunner.run`` works through the units with at most ``plan.concurrency`` in flight (one
+asyncio semaphore). A unit invokes the application through the services layer, runs the missing
+evaluators side by side on its output, then writes the invocation cell (with the invocation's
+trace, and the cache entry when the cache is on) and the evaluator cells through the slice's
+``CellWriter`` (group commit), and waits for the commit. Because cells are written as soon as a
+unit is done, a crash loses at most the units in flight, and a resumed slice computes exactly
+those. When another worker wrote the invocation first (a slice taken over while its first
+worker was still alive), the unit's verdicts are dropped and redone on the stored output.
 
 When the application fails, its evaluators have nothing to judge: their cells record that
 (``evaluations:invocation-failed``) so the run still completes every cell.
 
 ``StopSignal`` is checked before each unit starts: it polls the run's status (a cancelled run
-stops after the units in flight) and adds up what the slice spent, counted when the models
-answer (the money is spent then, committed or not), so the run stops with ``capped`` as soon
-as the spend cap is reached.
+stops after the units in flight) and adds up what the slice spent, so the run stops with
+``capped`` as soon as the spend cap is reached.
 """
 
 from __future__ import annotations
@@ -110,42 +106,31 @@ class SliceRunner:
         }
 
     async def run(self, units: list[Unit]) -> None:
-        """Work through ``units``, at most ``plan.concurrency`` calling models at a time."""
-        slots = asyncio.Semaphore(self.plan.concurrency)
+        """Work through ``units``, at most ``plan.concurrency`` at a time."""
+        semaphore = asyncio.Semaphore(self.plan.concurrency)
 
         async def one(unit: Unit) -> None:
-            async with slots:
+            async with semaphore:
                 if await self.stop.should_stop():
                     return
-                request = await self.compute(unit)
-            await self.settle(unit, request, slots)
+                await self.unit(unit)
 
         await asyncio.gather(*(one(unit) for unit in units))
 
-    async def compute(self, unit: Unit) -> WriteRequest:
-        """The unit's missing cells: invoke (unless already done), then evaluate."""
+    async def unit(self, unit: Unit) -> None:
+        """Invoke (unless already done), then evaluate what is missing."""
         if unit.invocation is not None:
-            request = WriteRequest(rows=await self._verdicts(unit, unit.invocation))
-        else:
-            request = await self._invoke(unit)
-            request.rows += await self._verdicts(unit, EvaluationCell(**request.rows[0]))
-        self.stop.add_cost(sum(row["cost"] for row in request.rows))
-        return request
-
-    async def settle(self, unit: Unit, request: WriteRequest, slots: asyncio.Semaphore) -> None:
-        """Commit the unit's cells; judge again when another worker's invocation won."""
-        if not request.rows:
+            await self._evaluate(unit, unit.invocation)
             return
+        request = await self._invoke(unit)
+        invocation = EvaluationCell(**request.rows[0])
+        request.rows += await self._verdicts(unit, invocation)
         written = await self.writer.write(request)
-        if not request.led_by_invocation or request.rows[0]["id"] in written:
+        if request.rows[0]["id"] not in written:
+            # Another worker wrote this invocation first: judge the output it stored.
+            await self._evaluate(unit, await self.writer.stored(request.rows[0]))
             return
-        # Another worker wrote this invocation first: judge the output it stored.
-        stored = await self.writer.stored(request.rows[0])
-        async with slots:
-            rows = await self._verdicts(unit, stored)
-        self.stop.add_cost(sum(row["cost"] for row in rows))
-        if rows:
-            await self.writer.write(WriteRequest(rows=rows))
+        self.stop.add_cost(sum(row["cost"] for row in request.rows if row["id"] in written))
 
     async def _invoke(self, unit: Unit) -> WriteRequest:
         use_cache = self.plan.use_cache
@@ -186,6 +171,12 @@ class SliceRunner:
     async def _cached(self, key: str) -> Completion | None:
         async with self.db.session() as session:
             return await response_cache.lookup(session, self.project_id, key)
+
+    async def _evaluate(self, unit: Unit, invocation: EvaluationCell) -> None:
+        rows = await self._verdicts(unit, invocation)
+        if rows:
+            written = await self.writer.write(WriteRequest(rows=rows))
+            self.stop.add_cost(sum(row["cost"] for row in rows if row["id"] in written))
 
     async def _verdicts(self, unit: Unit, invocation: EvaluationCell) -> list[dict[str, Any]]:
         """The unit's missing evaluator cells, judged side by side."""

@@ -7,8 +7,7 @@ import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from sqlalchemy import delete, text
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import delete
 
 from agenta.core.evaluations.cells import cell_row, insert_cells, run_cells
 from agenta.core.evaluations.llm_access import open_models
@@ -253,50 +252,3 @@ async def test_a_unit_that_loses_the_race_for_its_invocation_judges_the_stored_o
     verdict = next(cell for cell in cells if cell.evaluator_id != INVOCATION)
     assert invocation.output == "written first"
     assert verdict.success is True  # judged on the stored output, not on "France"
-
-
-async def hold_cell_writes(session: AsyncSession) -> None:
-    """Keep every other writer of cells waiting until ``session`` ends its transaction."""
-    if session.bind.dialect.name == "postgresql":
-        await session.execute(text("LOCK TABLE evaluation_cells IN EXCLUSIVE MODE"))
-    else:  # SQLite has one write lock for the whole database: take it
-        await session.execute(text("DELETE FROM evaluation_cells WHERE 1 = 0"))
-
-
-async def test_a_unit_waiting_for_its_commit_leaves_its_slot_to_the_next_unit(
-    platform: Platform,
-    provider_env: FakeLLM,
-    make_app: Factory,
-    make_testset: Factory,
-    start_run: Factory,
-) -> None:
-    testset = await make_testset(ROWS[:2])
-    run_id = await start_run(
-        testset_revision_id=testset, application_revision_ids=[await make_app()], concurrency=1
-    )
-    async with platform.db.session() as session:
-        run = await session.get(EvaluationRun, run_id)
-        assert run is not None
-        await copy_testset_rows(session, run_id, testset)
-        plan = RunPlan.from_config(run.config)
-        units = missing_units(plan, await scenarios_between(session, run_id, 0, 2), {})
-
-    signal = StopSignal(platform.db, run_id, None)
-    async with (
-        open_models(platform.settings, platform.db, run.project_id) as models,
-        CellWriter(platform.db, run.project_id) as writer,
-        platform.db.session() as blocker,
-    ):
-        await hold_cell_writes(blocker)
-        running = asyncio.create_task(
-            SliceRunner(platform.db, run, plan, models, signal, writer).run(units)
-        )
-        # With one slot, the second row is asked while the first row's cells cannot be written.
-        async with asyncio.timeout(20):
-            while len(provider_env.requests) < 2:
-                await asyncio.sleep(0.02)
-        await blocker.rollback()
-        await running
-
-    _, cells = await load(platform, run_id)
-    assert sorted(cell.output for cell in cells) == ["country 0", "country 1"]
