@@ -34,6 +34,7 @@ pytestmark = pytest.mark.slow
 
 ROWS = 160
 CONCURRENCY = 4
+CHUNK_ROWS = 40
 CELLS_PER_ROW = 3  # the invocation, then two evaluators
 
 
@@ -58,7 +59,7 @@ def stack_env(tmp_path: Path, database_url: str, fake: FakeLLMProcess, **extra: 
 
 def start_run(url: str, seeded: Seeded) -> tuple[RunClient, str]:
     client = RunClient(url, seeded.api_key)
-    run = client.create(seeded, concurrency=CONCURRENCY, chunk_rows=40)
+    run = client.create(seeded, concurrency=CONCURRENCY, chunk_rows=CHUNK_ROWS)
     return client, run["id"]
 
 
@@ -70,8 +71,10 @@ def check_exactly_once(
     assert len(after) == final["cells_total"] == ROWS * CELLS_PER_ROW
     assert 0 < len(before) < len(after)
     assert {key: after[key] for key in before} == before  # kept, never written again
-    # Only the units in flight when the process died were invoked twice.
-    assert ROWS <= fake.request_count() <= ROWS + CONCURRENCY
+    # Only uncommitted work is invoked twice: the units in flight when the process died, or, on
+    # a loaded machine where a heartbeat came later than the 3 s lease, the rest of one slice
+    # that a second runner took over while the first still ran it (its cells stay once each).
+    assert ROWS <= fake.request_count() <= ROWS + CHUNK_ROWS
 
 
 def test_a_killed_serve_process_finishes_its_run_on_restart_with_each_cell_once(
