@@ -70,6 +70,6 @@ async def isolation_problems(
         check("another tenant's key naming the owner's project", scoped, {403})
         headers = await csrf_headers(browser) if endpoint.method in UNSAFE else {}
         session = await call(browser, endpoint, url, headers, project_id=owners_project)
-        # 401 where the endpoint takes no browser session at all (OTLP export: API keys only).
-        check("another tenant's session naming the owner's project", session, {401, 403})
+        refused = {403} if endpoint.takes_sessions else {401}
+        check("another tenant's session naming the owner's project", session, refused)
     return problems

@@ -29,6 +29,7 @@ from litestar.routes import ASGIRoute, HTTPRoute, WebSocketRoute
 import tests.core
 from agenta.app import create_app
 from agenta.core.access.guards import AccessRule, access_rule_of
+from agenta.core.tracing.routes_otlp import api_key_only
 from agenta.platform import Platform
 from agenta.settings import Settings
 from tests.support.accounts import Persona
@@ -43,6 +44,7 @@ class Endpoint:
     path: str  # the template, e.g. /api/keys/{prefix:str}
     public: bool
     rule: AccessRule | None
+    takes_sessions: bool = True  # False where only an API key authenticates (OTLP export)
 
     @property
     def parameters(self) -> list[str]:
@@ -73,9 +75,12 @@ def routes(app: Litestar) -> list[Endpoint]:
         for handler in route.route_handlers:
             methods = _methods(route, handler)
             public = bool(handler.opt.get("public")) or _is_api_documentation(handler)
-            rules = [rule for rule in map(access_rule_of, handler.resolve_guards()) if rule]
+            guards = handler.resolve_guards()
+            rules = [rule for rule in map(access_rule_of, guards) if rule]
+            sessions = api_key_only not in guards
             for method in sorted(methods):
-                endpoints.append(Endpoint(method, route.path, public, rules[0] if rules else None))
+                rule = rules[0] if rules else None
+                endpoints.append(Endpoint(method, route.path, public, rule, sessions))
     # A stable order: pytest-xdist workers must collect the same parametrised tests.
     return sorted(endpoints, key=lambda endpoint: (endpoint.path, endpoint.method))
 
