@@ -11,9 +11,12 @@ again (backpressure), so nothing is dropped on the client side. For each level i
 - end-to-end spans/s and the time until every span is queryable (stored with its
   roll-ups: the span count read straight from the database);
 - lost spans (sent and acknowledged but never stored; must be 0) and 503 retries;
-- the CPU time the serve and worker processes spent per span (Postgres's own CPU is not
-  counted): on a shared or busy machine the rates reflect the CPU the stack could get,
-  the CPU per span what it needs.
+- the CPU time spent per span by the serve and worker processes, by Postgres (the backends
+  of the benchmark's database and the server's background writers) and by the benchmark
+  client itself (sending, polling the count), their sum, and the whole machine's busy CPU
+  (what others ran on a shared machine shows as the difference): the rates reflect the CPU
+  the stack could get, the CPU per span what it needs. Exports are built before a level
+  starts, so the client's figure is the sending alone.
 
 Stacks:
 - embedded (default): SQLite, the span consumer runs inside ``agenta serve``;
@@ -34,8 +37,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
 import random
+import resource
 import sqlite3
 import sys
 import tempfile
@@ -236,6 +241,51 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def client_cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def machine_busy_seconds() -> float:
+    """CPU seconds all processes of the machine have used since boot (all but idle)."""
+    fields = [int(value) for value in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle, iowait = fields[3], fields[4]
+    return (sum(fields[:8]) - idle - iowait) / os.sysconf("SC_CLK_TCK")
+
+
+POSTGRES_HELPERS = ("checkpointer", "background writer", "walwriter", "autovacuum launcher")
+
+
+def postgres_cpu(database_url: str) -> dict[int, float]:
+    """CPU seconds so far of each Postgres process working for the benchmark's database."""
+    if database_url.startswith("sqlite"):
+        return {}
+    with psycopg.connect(database_url.replace("+psycopg", "")) as connection:
+        rows = connection.execute(
+            "SELECT pid FROM pg_stat_activity "
+            "WHERE datname = current_database() OR backend_type = ANY(%s)",
+            (list(POSTGRES_HELPERS),),
+        ).fetchall()
+    usage: dict[int, float] = {}
+    for (pid,) in rows:
+        # A process may have ended meanwhile, or Postgres may run on another machine.
+        with contextlib.suppress(OSError):
+            usage[pid] = cpu_seconds(pid)
+    return usage
+
+
+def postgres_delta(before: dict[int, float], after: dict[int, float]) -> float:
+    """CPU used between two snapshots; a process started meanwhile counts from zero."""
+    return sum(used - before.get(pid, 0.0) for pid, used in after.items())
+
+
+def cpu_snapshot(processes: dict[str, int]) -> dict[str, float]:
+    snapshot = {name: cpu_seconds(pid) for name, pid in processes.items()}
+    snapshot["client"] = client_cpu_seconds()
+    snapshot["machine"] = machine_busy_seconds()
+    return snapshot
+
+
 def run_level(
     url: str,
     database_url: str,
@@ -247,7 +297,8 @@ def run_level(
     assert owner.api_key is not None
     exports = make_exports(args.spans, args.traces_per_export, seed=concurrency)
     total = len(exports) * args.traces_per_export * 4
-    cpu_before = {name: cpu_seconds(pid) for name, pid in processes.items()}
+    postgres_before = postgres_cpu(database_url)
+    cpu_before = cpu_snapshot(processes)
     started = time.perf_counter()
     retries = asyncio.run(send(url, owner.api_key, exports, concurrency))
     accepted = time.perf_counter() - started
@@ -259,7 +310,13 @@ def run_level(
             break
         time.sleep(0.05)
     queryable = time.perf_counter() - started
-    cpu = {name: cpu_seconds(pid) - cpu_before[name] for name, pid in processes.items()}
+    cpu_after = cpu_snapshot(processes)
+    cpu = {name: cpu_after[name] - cpu_before[name] for name in processes}
+    if not database_url.startswith("sqlite"):
+        cpu["postgres"] = postgres_delta(postgres_before, postgres_cpu(database_url))
+    cpu["client"] = cpu_after["client"] - cpu_before["client"]
+    cpu["all"] = sum(cpu.values())
+    cpu["machine"] = cpu_after["machine"] - cpu_before["machine"]
     return Level(concurrency, total, accepted, queryable, total - stored, retries, cpu)
 
 
@@ -317,14 +374,15 @@ def main() -> int:
 
 def report(results: list[Level], stack: str) -> None:
     print(f"\n{stack}, {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}")
+    print("CPU per span in microseconds: all = the processes listed, machine = every process")
     names = list(results[0].cpu_seconds) if results else []
-    cpu_headers = "".join(f" {name + ' us/span':>15}" for name in names)
+    cpu_headers = "".join(f" {name:>8}" for name in names)
     print(
         f"{'senders':>8} {'spans':>7} {'accepted/s':>11} {'queryable after':>16} "
         f"{'end-to-end/s':>13} {'lost':>5} {'503s':>5}{cpu_headers}"
     )
     for level in results:
-        cpu = "".join(f" {level.cpu_seconds[name] / level.spans * 1e6:>15.0f}" for name in names)
+        cpu = "".join(f" {level.cpu_seconds[name] / level.spans * 1e6:>8.0f}" for name in names)
         print(
             f"{level.concurrency:>8} {level.spans:>7} {level.accepted_rate:>11.0f} "
             f"{level.queryable_seconds:>15.2f}s {level.end_to_end_rate:>13.0f} "
