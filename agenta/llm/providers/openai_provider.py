@@ -2,11 +2,18 @@
 OpenAI-compatible servers.
 
 The request is the user's: messages, ``response_format``, tools and ``tool_choice`` go out as
-given. Two translations are made for the endpoint's sake: OpenAI's own API (and Azure's) reads
-``max_completion_tokens`` where compatible servers read ``max_tokens``, and
-``chat_template_kwargs`` (a vLLM/SGLang extension) travels in the body's extra fields. Streams ask
-for ``stream_options.include_usage`` so the last chunk carries the token counts. Embeddings go
+given. One translation is made for the endpoint's sake: OpenAI's own API (and Azure's) reads
+``max_completion_tokens`` where compatible servers read ``max_tokens``; ``chat_template_kwargs``
+(a vLLM/SGLang extension) goes out like any other field. Streams ask for
+``stream_options.include_usage`` so the last chunk carries the token counts. Embeddings go
 through ``embeddings.create`` on the same pooled client (the SDK asks for base64 and decodes it).
+
+Chat calls go through the SDK client's ``post`` with the JSON body as we built it, rather than
+``chat.completions.create``: the client's options (base URL, key, headers, Azure deployment
+routing, timeout) and its error classes apply the same, but the SDK's recursive transform of the
+typed parameters (an identity on plain JSON messages) and the pydantic ``ChatCompletion`` are
+skipped; together they cost more CPU than the rest of a call. A whole answer is read straight
+from its JSON.
 
 Azure is addressed as ``azure/<deployment>``; a connection's ``deployment`` extra overrides it and
 ``api_version`` selects the API version. ``openai`` is imported when a provider is built, never at
@@ -19,7 +26,7 @@ from collections.abc import AsyncIterator, Mapping, Sequence
 from typing import Any
 
 from agenta.llm.credentials import ProviderCredentials
-from agenta.llm.errors import ProviderError
+from agenta.llm.errors import ErrorKind, ProviderError
 from agenta.llm.provider_kinds import DEFAULT_AZURE_API_VERSION, ProviderKind
 from agenta.llm.providers.base import ChatRequest
 from agenta.llm.providers.sdk_errors import translate_sdk_error
@@ -27,6 +34,7 @@ from agenta.llm.results import Completion, StreamDelta, Usage
 
 # Compatible servers answer without a key, but the SDK insists on one.
 _NO_KEY = "not-needed"
+CHAT_PATH = "/chat/completions"
 
 
 class OpenAIProvider:
@@ -34,28 +42,46 @@ class OpenAIProvider:
 
     def __init__(self, credentials: ProviderCredentials, kind: ProviderKind) -> None:
         import openai
+        from openai.types.chat import ChatCompletionChunk
 
         self.name = kind.name
         self._sdk = openai
         self._kind = kind
         self._deployment = credentials.extra.get("deployment")
         self._client = _make_client(openai, credentials, kind)
+        self._chunks = openai.AsyncStream[ChatCompletionChunk]
 
     async def complete(self, request: ChatRequest) -> Completion:
         """Send the request and return the whole answer."""
-        arguments = self._arguments(request)
         try:
-            response = await self._client.chat.completions.create(**arguments)
+            answer = await self._client.post(
+                CHAT_PATH, cast_to=object, body=self._body(request), options=_options(request)
+            )
         except self._sdk.APIError as exc:
             raise self._error(exc, request.model) from exc
-        return completion_from_response(response, provider=self.name)
+        if not isinstance(answer, Mapping):
+            raise ProviderError(
+                provider=self.name,
+                status=None,
+                message=f"the answer is not a JSON object: {str(answer)[:200]}",
+                model=request.model,
+                kind=ErrorKind.SERVER,
+            )
+        return completion_from_json(answer, provider=self.name)
 
     async def stream(self, request: ChatRequest) -> AsyncIterator[StreamDelta]:
         """Send the request with ``stream: true`` and yield each chunk as a delta."""
-        arguments = self._arguments(request)
-        arguments.update(stream=True, stream_options={"include_usage": True})
+        body = self._body(request)
+        body.update(stream=True, stream_options={"include_usage": True})
         try:
-            chunks = await self._client.chat.completions.create(**arguments)
+            chunks = await self._client.post(
+                CHAT_PATH,
+                cast_to=object,
+                body=body,
+                options=_options(request),
+                stream=True,
+                stream_cls=self._chunks,
+            )
             async with chunks:
                 async for chunk in chunks:
                     yield delta_from_chunk(chunk)
@@ -79,11 +105,9 @@ class OpenAIProvider:
         """Close the SDK client's connections."""
         await self._client.close()
 
-    def _arguments(self, request: ChatRequest) -> dict[str, Any]:
+    def _body(self, request: ChatRequest) -> dict[str, Any]:
         model = self._deployment or request.model
-        arguments = openai_arguments(model, request, official=self._kind.official_openai)
-        arguments["timeout"] = request.timeout
-        return arguments
+        return openai_body(model, request, official=self._kind.official_openai)
 
     def _error(self, exc: Exception, model: str) -> ProviderError:
         error = translate_sdk_error(exc, self._sdk, provider=self.name, model=model)
@@ -105,33 +129,30 @@ def _make_client(openai: Any, credentials: ProviderCredentials, kind: ProviderKi
     return openai.AsyncOpenAI(base_url=credentials.base_url or kind.default_base_url, **common)
 
 
-def openai_arguments(model: str, request: ChatRequest, *, official: bool) -> dict[str, Any]:
-    """Keyword arguments of ``chat.completions.create`` for ``request``."""
-    arguments: dict[str, Any] = {"model": model, "messages": list(request.messages)}
-    extra_body: dict[str, Any] = {}
+def _options(request: ChatRequest) -> dict[str, Any]:
+    # The security scheme ``chat.completions.create`` declares: the bearer key only.
+    return {"timeout": request.timeout, "security": {"bearer_auth": True}}
+
+
+def openai_body(model: str, request: ChatRequest, *, official: bool) -> dict[str, Any]:
+    """The JSON body of a chat-completions request for ``request``."""
+    body: dict[str, Any] = {"model": model, "messages": list(request.messages)}
     for name, value in request.params.items():
-        if name == "max_tokens" and official:
-            arguments["max_completion_tokens"] = value
-        elif name == "chat_template_kwargs":
-            extra_body[name] = value
-        else:
-            arguments[name] = value
-    if extra_body:
-        arguments["extra_body"] = extra_body
-    return arguments
+        body["max_completion_tokens" if name == "max_tokens" and official else name] = value
+    return body
 
 
-def completion_from_response(response: Any, *, provider: str) -> Completion:
-    """Our ``Completion`` for an SDK ``ChatCompletion``."""
-    choice = response.choices[0] if response.choices else None
-    message = choice.message if choice is not None else None
-    tool_calls = getattr(message, "tool_calls", None) or []
+def completion_from_json(answer: Mapping[str, Any], *, provider: str) -> Completion:
+    """Our ``Completion`` for a chat-completions answer as JSON."""
+    choices = answer.get("choices") or [{}]
+    choice = choices[0] or {}
+    message = choice.get("message") or {}
     return Completion(
-        content=getattr(message, "content", None),
-        tool_calls=[call.model_dump(exclude_none=True) for call in tool_calls],
-        finish_reason=choice.finish_reason if choice is not None else None,
-        refusal=getattr(message, "refusal", None),
-        usage=usage_from_openai(response.usage),
+        content=message.get("content"),
+        tool_calls=[_without_none(call) for call in message.get("tool_calls") or []],
+        finish_reason=choice.get("finish_reason"),
+        refusal=message.get("refusal"),
+        usage=_usage_from_json(answer.get("usage") or {}),
         provider=provider,
     )
 
@@ -164,6 +185,27 @@ def usage_from_openai(usage: Any) -> Usage:
         cache_write_tokens=prompt_details.get("cache_write_tokens") or 0,
         reasoning_tokens=completion_details.get("reasoning_tokens") or 0,
     )
+
+
+def _usage_from_json(usage: Mapping[str, Any]) -> Usage:
+    prompt_details = usage.get("prompt_tokens_details") or {}
+    completion_details = usage.get("completion_tokens_details") or {}
+    return Usage(
+        prompt_tokens=usage.get("prompt_tokens") or 0,
+        completion_tokens=usage.get("completion_tokens") or 0,
+        cached_tokens=prompt_details.get("cached_tokens") or 0,
+        cache_write_tokens=prompt_details.get("cache_write_tokens") or 0,
+        reasoning_tokens=completion_details.get("reasoning_tokens") or 0,
+    )
+
+
+def _without_none(value: Any) -> Any:
+    """``value`` with ``None`` fields dropped at every depth, as the SDK's ``exclude_none``."""
+    if isinstance(value, Mapping):
+        return {key: _without_none(item) for key, item in value.items() if item is not None}
+    if isinstance(value, list):
+        return [_without_none(item) for item in value]
+    return value
 
 
 def _embedding_usage(usage: Any) -> Usage:
