@@ -240,6 +240,7 @@ async def test_two_annotators_score_a_filtered_trace_list_from_the_keyboard(
         await form.get_by_label("Name", exact=True).fill("Failing answers")
         await form.get_by_label("Ask").select_option("correctness")
         await form.get_by_label("Reviews per item").fill("2")
+        assert not await form.get_by_label(re.compile("ada@ex.org")).is_visible()
         await form.get_by_label("Assignment").select_option("round_robin")
         await form.get_by_label(re.compile("ada@ex.org")).check()
         await form.get_by_label(re.compile("bob@ex.org")).check()
@@ -296,7 +297,10 @@ async def test_an_ab_review_in_the_browser_prefers_the_right_app(
         await page.goto(server.url + "/annotations/new")
         form = page.locator("#new-queue-form")
         await form.get_by_label("Name", exact=True).fill("Right or wrong")
+        # Only the fields of the chosen source show: traces need no run.
+        assert not await form.get_by_label("A/B: side A").is_visible()
         await form.locator('input[name="source"][value="ab"]').check()
+        assert not await form.get_by_label(re.compile("^Run")).is_visible()
         await form.get_by_label("A/B: side A").select_option(f"{run_id}:{project.right}")
         await form.get_by_label("A/B: side B").select_option(f"{run_id}:{project.wrong}")
         await page.get_by_role("button", name="Create queue").click()
