@@ -7,6 +7,7 @@ given. One translation is made for the endpoint's sake: OpenAI's own API (and Az
 (a vLLM/SGLang extension) goes out like any other field. Streams ask for
 ``stream_options.include_usage`` so the last chunk carries the token counts. Embeddings go
 through ``embeddings.create`` on the same pooled client (the SDK asks for base64 and decodes it).
+The client sends over aiohttp (the SDK's ``DefaultAioHttpClient``) rather than httpx.
 
 Chat calls go through the SDK client's ``post`` with the JSON body as we built it, rather than
 ``chat.completions.create``: the client's options (base URL, key, headers, Azure deployment
@@ -120,6 +121,9 @@ def _make_client(openai: Any, credentials: ProviderCredentials, kind: ProviderKi
         "api_key": credentials.api_key or _NO_KEY,
         "max_retries": 0,
         "default_headers": dict(credentials.extra.get("headers") or {}),
+        # aiohttp spends about half the CPU of the SDK's default httpx transport per request,
+        # which decides how many concurrent calls (an evaluation run's) one process sustains.
+        "http_client": openai.DefaultAioHttpClient(),
     }
     if kind.wire == "azure":
         version = credentials.extra.get("api_version") or DEFAULT_AZURE_API_VERSION

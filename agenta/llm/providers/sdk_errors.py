@@ -26,7 +26,7 @@ def translate_sdk_error(
             model=model,
             retry_after=_retry_after(exc.response.headers),
         )
-    if isinstance(exc, sdk.APITimeoutError):
+    if isinstance(exc, sdk.APITimeoutError) and not _refused(exc):
         message = "no answer within the timeout"
         return ProviderError(
             provider=provider, status=None, message=message, model=model, kind=ErrorKind.TIMEOUT
@@ -49,6 +49,22 @@ def translate_sdk_error(
             kind=ErrorKind.SERVER,
         )
     return None
+
+
+def _refused(exc: BaseException) -> bool:
+    """Whether a "timeout" was a connection failure underneath.
+
+    The openai SDK's aiohttp transport reports every aiohttp connection error, a refused
+    connection included, as a connect timeout; the socket error under it tells them apart.
+    """
+    seen: set[int] = set()
+    cause: BaseException | None = exc
+    while cause is not None and id(cause) not in seen:
+        seen.add(id(cause))
+        if isinstance(cause, OSError) and not isinstance(cause, TimeoutError):
+            return True
+        cause = cause.__cause__ or cause.__context__
+    return False
 
 
 def _message(exc: Any) -> str:
