@@ -48,10 +48,22 @@ class JSONFormatter(logging.Formatter):
         return json.dumps(entry, default=str)
 
 
+# HTTP clients that log one INFO line per request: every provider call would be logged (it is
+# traced already), at a CPU cost that counts when a run makes hundreds of calls a second.
+_CHATTY_HTTP_LOGGERS = ("httpx", "httpx2")
+
+
 def configure_logging(level: str) -> None:
-    """Send our logs as JSON lines to stderr at ``level`` (idempotent)."""
+    """Send our logs as JSON lines to stderr at ``level`` (idempotent).
+
+    The HTTP clients' per-request lines are kept for ``DEBUG``; otherwise they log warnings only.
+    """
     root = logging.getLogger("agenta")
     root.setLevel(level)
+    number = logging.getLevelNamesMapping()[level]
+    quiet = number if number <= logging.DEBUG else max(number, logging.WARNING)
+    for name in _CHATTY_HTTP_LOGGERS:
+        logging.getLogger(name).setLevel(quiet)
     if not any(getattr(h, "_agenta", False) for h in root.handlers):
         handler = logging.StreamHandler(sys.stderr)
         handler.setFormatter(JSONFormatter())
