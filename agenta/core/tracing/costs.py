@@ -10,7 +10,7 @@ Lookups are cached per model name, since a busy project sends the same few model
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 from agenta.core.tracing.span import TokenUsage
@@ -36,14 +36,12 @@ def price_table_cost(model: str, tokens: TokenUsage) -> PricedCost | None:
     price = model_price(model)
     if price is None:
         return None
-    usage = Usage(
+    prompt_usage = Usage(
         prompt_tokens=tokens.prompt,
-        completion_tokens=tokens.completion,
         cached_tokens=tokens.cached,
         cache_write_tokens=tokens.cache_write,
-        reasoning_tokens=tokens.reasoning,
     )
-    prompt = cost_with(price, replace(usage, completion_tokens=0, reasoning_tokens=0))
+    prompt = cost_with(price, prompt_usage)
     completion = cost_with(price, Usage(completion_tokens=tokens.completion))
     prices = {"input": price.input, "output": price.output}
     if price.cached_input is not None:

@@ -29,7 +29,7 @@ import copy
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, Protocol
 
-from agenta.core.tracing.conventions import ROUTES
+from agenta.core.tracing.conventions import route
 from agenta.core.tracing.conventions.draft import (
     ABSENT,
     DEFAULT_KEY,
@@ -141,26 +141,24 @@ def _read(attributes: dict[str, Any]) -> tuple[Draft, list[str], _Unmapped]:
     conventions: list[str] = []
     unmapped: _Unmapped = []
     for key, value in attributes.items():
-        if value.__class__ is str and value.startswith(JSON_TAG):
-            value = decode_tagged(value)
-        elif value.__class__ is dict:
+        cls = value.__class__
+        if cls is str:
+            if value.startswith(JSON_TAG):
+                value = decode_tagged(value)
+        elif cls is dict:
             # Later keys may merge into this object; never modify the caller's RawSpan.
             value = copy.deepcopy(value)
-        parts = key.split(".")
-        if not _claim(key, parts, value, draft, conventions):
+        parts, owners = route(key)
+        for convention in owners:
+            if convention.claim(key, parts, value, draft):
+                if convention.name not in conventions:
+                    conventions.append(convention.name)
+                break
+        else:
             unmapped.append((key, parts, value))
     if draft.has_numbered_keys:
         draft.ag = listify(draft.ag)
     return draft, conventions, unmapped
-
-
-def _claim(key: str, parts: list[str], value: Any, draft: Draft, used: list[str]) -> bool:
-    for convention in ROUTES.get(parts[0], ()):
-        if convention.claim(key, parts, value, draft):
-            if convention.name not in used:
-                used.append(convention.name)
-            return True
-    return False
 
 
 def _place_payloads(draft: Draft) -> None:

@@ -6,10 +6,15 @@ span's attributes are read in one pass with a dict lookup per key; when two conv
 share a root (`llm` is used by OpenInference and OpenLLMetry) they are asked in the order
 of `CONVENTIONS` and the first claim wins. A span's conventions are those that claimed at
 least one of its keys.
+
+`route(key)` answers the key's segments and owners from a bounded cache: the same few
+dozen keys come back in every span of a project, and splitting them again for each one
+was a measurable part of ingestion.
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -44,5 +49,17 @@ def _by_root(conventions: tuple[Convention, ...]) -> dict[str, tuple[Convention,
 
 
 ROUTES: dict[str, tuple[Convention, ...]] = _by_root(CONVENTIONS)
+_NO_OWNERS: tuple[Convention, ...] = ()
 
-__all__ = ["CONVENTIONS", "ROUTES", "Convention", "Draft"]
+
+@functools.lru_cache(maxsize=4096)
+def route(key: str) -> tuple[list[str], tuple[Convention, ...]]:
+    """The dotted segments of `key` and the conventions to ask about it, in order.
+
+    The list is shared by every caller asking about the same key: read it, never change it.
+    """
+    parts = key.split(".")
+    return parts, ROUTES.get(parts[0], _NO_OWNERS)
+
+
+__all__ = ["CONVENTIONS", "ROUTES", "Convention", "Draft", "route"]

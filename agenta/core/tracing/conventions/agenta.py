@@ -18,6 +18,7 @@ The SDK flattens lists it meets below `ag.data` into numbered keys
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -43,7 +44,7 @@ def claim(key: str, parts: list[str], value: Any, draft: Draft) -> bool:
     if namespace in _KEPT_NAMESPACES:
         draft.put(parts[1:], value)
         if not draft.has_numbered_keys:
-            draft.has_numbered_keys = any(part.isdigit() for part in parts)
+            draft.has_numbered_keys = _has_index(key)
         return True
     if namespace == "type":
         return _claim_type(parts, value, draft)
@@ -56,6 +57,12 @@ def claim(key: str, parts: list[str], value: Any, draft: Draft) -> bool:
         _IDENTITIES[namespace](draft, value)
         return True
     return False
+
+
+@functools.lru_cache(maxsize=4096)
+def _has_index(key: str) -> bool:
+    # Asked for every kept key of every span, about the same few keys: cached.
+    return any(part.isdigit() for part in key.split("."))
 
 
 def _claim_type(parts: list[str], value: Any, draft: Draft) -> bool:
