@@ -21,6 +21,7 @@ from agenta.jobs import store
 from agenta.jobs.execute import run_claimed
 from agenta.jobs.queue import JobQueue
 from agenta.jobs.registry import CronSpec, JobContext
+from agenta.llm.pool import preload_openai_sdk
 
 log = logging.getLogger("agenta.jobs")
 
@@ -58,6 +59,8 @@ class InProcessRunner:
         self._last_tick: datetime | None = None
 
     def start(self) -> None:
+        # Not awaited: start-up goes on while the thread imports.
+        asyncio.get_running_loop().run_in_executor(None, preload_openai_sdk)
         self._loops.append(asyncio.create_task(self._poll_loop(), name="jobs-poll"))
         if self.cron and self.queue.registry.crons:
             self._loops.append(asyncio.create_task(self._cron_loop(), name="jobs-cron"))

@@ -32,6 +32,7 @@ from agenta.jobs.execute import run_claimed
 from agenta.jobs.queue import JobQueue
 from agenta.jobs.registry import CronSpec, JobContext, JobRegistry, JobSpec
 from agenta.jobs.runner import cron_key, runner_name
+from agenta.llm.pool import preload_openai_sdk
 from agenta.settings import Settings
 
 log = logging.getLogger("agenta.jobs")
@@ -70,6 +71,7 @@ def build_worker_settings(
     ]
 
     async def on_startup(ctx: dict[str, Any]) -> None:
+        await asyncio.to_thread(preload_openai_sdk)
         db = Database(settings.database_url)
         queue = JobQueue(db, registry, arq=ctx["redis"])
         ctx["agenta"] = JobContext(settings=settings, db=db, queue=queue, redis=ctx["redis"])
