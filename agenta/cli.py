@@ -15,6 +15,7 @@ import sys
 import time
 import uuid
 from collections.abc import Callable, Sequence
+from typing import Any
 
 from agenta import __version__
 from agenta.settings import Settings, SettingsError
@@ -129,8 +130,16 @@ def cmd_worker(args: argparse.Namespace) -> int:
         return check_health(redis_settings(settings.redis_url), "arq:queue")
     configure_logging(settings.log_level)
     options = build_worker_settings(settings, build_registry(), build_consumers())
+    startup = options["on_startup"]
+    where = settings.redis_url.split("@")[-1]
+
+    async def announce_when_ready(ctx: dict[str, Any]) -> None:
+        # Jobs are taken only once the startup hook is done: say so then, not before.
+        await startup(ctx)
+        print(f"Agenta worker listening on {where}", flush=True)
+
+    options["on_startup"] = announce_when_ready
     worker = Worker(**options, burst=args.burst)
-    print(f"Agenta worker listening on {settings.redis_url.split('@')[-1]}", flush=True)
     worker.run()
     return 0
 

@@ -37,6 +37,8 @@ from agenta.settings import Settings
 
 log = logging.getLogger("agenta.jobs")
 
+POLL_DELAY_SECONDS = 0.1
+
 GRACE_SECONDS = 30
 CONSUMER_RESTART_SECONDS = 1.0
 
@@ -96,6 +98,9 @@ def build_worker_settings(
         "on_startup": on_startup,
         "on_shutdown": on_shutdown,
         "max_jobs": settings.job_concurrency,
+        # arq polls Redis for new jobs (0.5 s by default); a run's slices follow one another
+        # through the queue, so each waited up to that long. A poll is one cheap Redis call.
+        "poll_delay": POLL_DELAY_SECONDS,
         "health_check_interval": 10,
         "keep_result": 60,
         "handle_signals": True,
