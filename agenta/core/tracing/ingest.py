@@ -13,7 +13,10 @@ Decoding and normalising are CPU work; a large body is processed on a worker thr
 other requests keep being served meanwhile, a small one inline (a thread hop costs more
 than it saves there). The cyclic garbage collector is paused while an export is prepared:
 its thousands of new dicts and lists hold no reference cycles, yet they trigger collections
-that scan the whole heap of the server, which doubled the cost of ingesting a span.
+that scan the whole heap of the server, which doubled the cost of ingesting a span. The
+queue message is encoded in the same pause, so the spans are gone before the collector
+runs again: had they lived on while the message is queued, every export would promote
+thousands of objects to the oldest generation and bring on full collections.
 """
 
 from __future__ import annotations
@@ -51,9 +54,11 @@ def paused_gc() -> Iterator[None]:
 
 @dataclass(frozen=True, slots=True)
 class PreparedExport:
-    """Spans ready to queue, and the reasons other spans of the export were rejected."""
+    """The queue message of the accepted spans (None when there are none), their count,
+    and the reasons other spans of the export were rejected."""
 
-    spans: list[Span]
+    payload: bytes | None
+    accepted: int
     rejected: list[str] = field(default_factory=list)
 
     @property
@@ -72,24 +77,36 @@ class IngestOutcome:
 
 
 def prepare_export(
+    project_id: uuid.UUID,
     body: bytes,
     content_type: str | None,
     content_encoding: str | None,
     limits: DecodeLimits,
     redactor: Redactor,
 ) -> PreparedExport:
-    """Decode, normalise, price and redact one export body (raises `OTLPDecodeError`)."""
+    """Decode, normalise, price, redact and encode one export body for `project_id`
+    (raises `OTLPDecodeError`)."""
     with paused_gc():
-        return _prepare(body, content_type, content_encoding, limits, redactor)
+        return _prepare(project_id, body, content_type, content_encoding, limits, redactor)
 
 
 def _prepare(
+    project_id: uuid.UUID,
     body: bytes,
     content_type: str | None,
     content_encoding: str | None,
     limits: DecodeLimits,
     redactor: Redactor,
 ) -> PreparedExport:
+    spans, rejected = _normalized(body, content_type, content_encoding, limits)
+    spans = redact_spans(spans, redactor)
+    payload = encode_message(project_id, spans) if spans else None
+    return PreparedExport(payload, len(spans), rejected)
+
+
+def _normalized(
+    body: bytes, content_type: str | None, content_encoding: str | None, limits: DecodeLimits
+) -> tuple[list[Span], list[str]]:
     batch = decode_export_request(body, content_type, content_encoding, limits)
     rejected = list(batch.rejected)
     spans: list[Span] = []
@@ -99,7 +116,7 @@ def _prepare(
         except Exception as error:  # one odd span must not cost the others
             reason = f"{type(error).__name__}: {error}"
             rejected.append(f"{describe_span(raw.name, raw.span_id)} cannot be read ({reason})")
-    return PreparedExport(redact_spans(spans, redactor), rejected)
+    return spans, rejected
 
 
 async def ingest_export(
@@ -115,13 +132,11 @@ async def ingest_export(
     `QueueUnavailable` when the spans cannot be queued now.
     """
     redactor = await runtime.redactors.get(project_id)
-    arguments = (body, content_type, content_encoding, runtime.decode_limits, redactor)
+    arguments = (project_id, body, content_type, content_encoding, runtime.decode_limits, redactor)
     if len(body) > INLINE_MAX_BYTES:
         prepared = await asyncio.to_thread(prepare_export, *arguments)
     else:
         prepared = prepare_export(*arguments)
-    if prepared.spans:
-        with paused_gc():
-            payload = encode_message(project_id, prepared.spans)
-        await runtime.queue.put(project_id, payload, len(prepared.spans))
-    return IngestOutcome(len(prepared.spans), len(prepared.rejected), prepared.message)
+    if prepared.payload is not None:
+        await runtime.queue.put(project_id, prepared.payload, prepared.accepted)
+    return IngestOutcome(prepared.accepted, len(prepared.rejected), prepared.message)
