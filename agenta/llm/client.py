@@ -152,7 +152,7 @@ class LLMClient:
         sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
         jitter: Callable[[], float] = random.random,
     ) -> None:
-        self.pool = pool or ProviderPool()
+        self.pool = pool if pool is not None else ProviderPool()
         self._sleep = sleep
         self._jitter = jitter
 
