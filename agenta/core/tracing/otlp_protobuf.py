@@ -95,9 +95,9 @@ def _raw_span(
     start, end = span_times(span.start_time_unix_nano, span.end_time_unix_nano)
     parent = span.parent_span_id
     return RawSpan(
-        trace_id=check_hex_id(span.trace_id.hex(), 32, "trace id"),
-        span_id=check_hex_id(span.span_id.hex(), 16, "span id"),
-        parent_id=check_hex_id(parent.hex(), 16, "parent span id") if parent else None,
+        trace_id=_hex_id(span.trace_id, 32, "trace id"),
+        span_id=_hex_id(span.span_id, 16, "span id"),
+        parent_id=_hex_id(parent, 16, "parent span id") if parent else None,
         name=clean_text(span.name),
         kind=span_kind_name(span.kind),
         start_time=start,
@@ -112,6 +112,13 @@ def _raw_span(
     )
 
 
+def _hex_id(data: bytes, length: int, what: str) -> str:
+    # bytes.hex() is lowercase hex already: only the size and the all-zero id need checking.
+    if len(data) * 2 == length and data.count(0) < len(data):
+        return data.hex()
+    return check_hex_id(data.hex(), length, what)  # raises, saying what is wrong
+
+
 def _event(event: PbSpan.Event, limits: DecodeLimits) -> RawEvent:
     return RawEvent(
         name=clean_text(event.name),
@@ -122,14 +129,21 @@ def _event(event: PbSpan.Event, limits: DecodeLimits) -> RawEvent:
 
 def _link(link: PbSpan.Link, limits: DecodeLimits) -> RawLink:
     return RawLink(
-        trace_id=check_hex_id(link.trace_id.hex(), 32, "link trace id"),
-        span_id=check_hex_id(link.span_id.hex(), 16, "link span id"),
+        trace_id=_hex_id(link.trace_id, 32, "link trace id"),
+        span_id=_hex_id(link.span_id, 16, "link span id"),
         attributes=_attributes(link.attributes, limits),
     )
 
 
 def _attributes(pairs: Any, limits: DecodeLimits, depth: int = 0) -> dict[str, Any]:
-    return {pair.key: _value(pair.value, limits, depth) for pair in pairs}
+    attributes: dict[str, Any] = {}
+    for pair in pairs:
+        value = pair.value
+        if value.WhichOneof("value") == "string_value":  # most values: no call for them
+            attributes[pair.key] = clean_text(value.string_value)
+        else:
+            attributes[pair.key] = _value(value, limits, depth)
+    return attributes
 
 
 def _value(value: AnyValue, limits: DecodeLimits, depth: int) -> Any:
