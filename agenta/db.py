@@ -172,9 +172,30 @@ class Database:
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    _stop_at_most_once(dbapi_connection.driver_connection)
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+
+
+def _stop_at_most_once(connection: Any) -> None:
+    """Make an aiosqlite connection's ``stop`` queue its stop request once, not once per call.
+
+    A task cancelled while its statement waits on SQLite's lock gets its connection terminated:
+    SQLAlchemy starts a graceful close and, cancelled again (at shutdown), stops the connection.
+    The close then stops it a second time and waits for that request, which the connection's
+    thread never takes, having ended at the first: shutdown hangs for good. Answering every later
+    call with the first request lets the close finish with it.
+    """
+    stop = connection.stop
+    first: list[Any] = []
+
+    def stop_once() -> Any:
+        if not first:
+            first.append(stop())
+        return first[0]
+
+    connection.stop = stop_once
