@@ -22,8 +22,8 @@ from agenta.llm.providers.anthropic_provider import AnthropicProvider
 from agenta.llm.providers.base import Provider
 from agenta.llm.providers.openai_provider import OpenAIProvider
 
-# What building an OpenAI-wire provider imports: the SDK, its chat types and its aiohttp transport.
-_OPENAI_MODULES = ("openai", "openai.types.chat", "aiohttp")
+# What building an OpenAI-wire provider imports: the SDK and its aiohttp transport.
+_OPENAI_MODULES = ("openai", "aiohttp")
 # Longer than any call a dropped provider may still be serving.
 RETIRED_CLOSE_DELAY_SECONDS = 600.0
 

@@ -187,6 +187,21 @@ async def test_cached_and_reasoning_tokens_are_read_from_usage_details(
     assert completion.cost == (1 * 1.1 + 3 * 0.275 + 14 * 4.4) / 1_000_000
 
 
+async def test_a_stream_reads_cached_and_reasoning_tokens_from_its_usage_chunk(
+    fake_llm: FakeLLM, llm_client: LLMClient, make_plan: MakePlan
+) -> None:
+    fake_llm.cached_tokens = 3
+    fake_llm.reasoning_tokens = 10
+    events = [
+        event async for event in llm_client.stream(make_plan(user="a b c d", model="o4-mini"))
+    ]
+    end = events[-1]
+    assert isinstance(end, StreamEnd)
+    usage = end.completion.usage
+    assert (usage.prompt_tokens, usage.cached_tokens) == (4, 3)
+    assert (usage.completion_tokens, usage.reasoning_tokens) == (14, 10)
+
+
 async def test_azure_deployments_use_their_url_api_version_and_key_header(
     fake_llm: FakeLLM,
     llm_client: LLMClient,

@@ -13,8 +13,8 @@ Chat calls go through the SDK client's ``post`` with the JSON body as we built i
 ``chat.completions.create``: the client's options (base URL, key, headers, Azure deployment
 routing, timeout) and its error classes apply the same, but the SDK's recursive transform of the
 typed parameters (an identity on plain JSON messages) and the pydantic ``ChatCompletion`` are
-skipped; together they cost more CPU than the rest of a call. A whole answer is read straight
-from its JSON.
+skipped; together they cost more CPU than the rest of a call. Answers and stream chunks are
+read straight from their JSON.
 
 Azure is addressed as ``azure/<deployment>``; a connection's ``deployment`` extra overrides it and
 ``api_version`` selects the API version. ``openai`` is imported when a provider is built, never at
@@ -43,14 +43,14 @@ class OpenAIProvider:
 
     def __init__(self, credentials: ProviderCredentials, kind: ProviderKind) -> None:
         import openai
-        from openai.types.chat import ChatCompletionChunk
 
         self.name = kind.name
         self._sdk = openai
         self._kind = kind
         self._deployment = credentials.extra.get("deployment")
         self._client = _make_client(openai, credentials, kind)
-        self._chunks = openai.AsyncStream[ChatCompletionChunk]
+        # Chunks come as their JSON, like whole answers: one reading of both.
+        self._chunks = openai.AsyncStream[object]
 
     async def complete(self, request: ChatRequest) -> Completion:
         """Send the request and return the whole answer."""
@@ -161,33 +161,20 @@ def completion_from_json(answer: Mapping[str, Any], *, provider: str) -> Complet
     )
 
 
-def delta_from_chunk(chunk: Any) -> StreamDelta:
-    """Our ``StreamDelta`` for an SDK ``ChatCompletionChunk``."""
-    usage = usage_from_openai(chunk.usage) if chunk.usage is not None else None
-    if not chunk.choices:
+def delta_from_chunk(chunk: Mapping[str, Any]) -> StreamDelta:
+    """Our ``StreamDelta`` for a chat-completions stream chunk as JSON."""
+    reported = chunk.get("usage")
+    usage = _usage_from_json(reported) if reported is not None else None
+    choices = chunk.get("choices") or []
+    if not choices:
         return StreamDelta(usage=usage)
-    choice = chunk.choices[0]
-    tool_calls = choice.delta.tool_calls or []
+    choice = choices[0] or {}
+    delta = choice.get("delta") or {}
     return StreamDelta(
-        content=choice.delta.content,
-        tool_calls=[call.model_dump(exclude_none=True) for call in tool_calls],
-        finish_reason=choice.finish_reason,
+        content=delta.get("content"),
+        tool_calls=[_without_none(call) for call in delta.get("tool_calls") or []],
+        finish_reason=choice.get("finish_reason"),
         usage=usage,
-    )
-
-
-def usage_from_openai(usage: Any) -> Usage:
-    """Our ``Usage`` for an SDK ``CompletionUsage`` (``None`` gives zeros)."""
-    if usage is None:
-        return Usage()
-    prompt_details = _details(usage, "prompt_tokens_details")
-    completion_details = _details(usage, "completion_tokens_details")
-    return Usage(
-        prompt_tokens=usage.prompt_tokens or 0,
-        completion_tokens=usage.completion_tokens or 0,
-        cached_tokens=prompt_details.get("cached_tokens") or 0,
-        cache_write_tokens=prompt_details.get("cache_write_tokens") or 0,
-        reasoning_tokens=completion_details.get("reasoning_tokens") or 0,
     )
 
 
@@ -215,8 +202,3 @@ def _without_none(value: Any) -> Any:
 def _embedding_usage(usage: Any) -> Usage:
     """Our ``Usage`` for an embeddings answer: input tokens only (some servers send none)."""
     return Usage(prompt_tokens=getattr(usage, "prompt_tokens", None) or 0)
-
-
-def _details(usage: Any, name: str) -> Mapping[str, Any]:
-    details = getattr(usage, name, None)
-    return details.model_dump() if details is not None else {}
