@@ -1,20 +1,25 @@
 """Running one slice of a run: its units, concurrently, each cell written once as it finishes.
 
-``SliceRunner.run`` works through the units with at most ``plan.concurrency`` in flight (one
-asyncio semaphore). A unit invokes the application through the services layer, runs the missing
-evaluators side by side on its output, then writes the invocation cell (with the invocation's
-trace, and the cache entry when the cache is on) and the evaluator cells through the slice's
-``CellWriter`` (group commit), and waits for the commit. Because cells are written as soon as a
-unit is done, a crash loses at most the units in flight, and a resumed slice computes exactly
-those. When another worker wrote the invocation first (a slice taken over while its first
-worker was still alive), the unit's verdicts are dropped and redone on the stored output.
+``SliceRunner.run`` works through the units with at most ``plan.concurrency`` of them calling
+models at once. A unit invokes the application through the services layer, runs the missing
+evaluators side by side on its output, then hands the invocation cell (with the invocation's
+trace, and the cache entry when the cache is on) and the evaluator cells to the slice's
+``CellWriter`` (group commit) and waits for the commit. It gives its calling slot back before
+that wait: a group commit answers many units at once, and if they all kept their slots they
+would all start their next calls in the same instant, queueing on one event loop, for every
+commit. How many units may be open (calling, or waiting for their commit) is bounded too, at
+``UNCOMMITTED_PER_SLOT`` times the concurrency, so a crash loses at most that many units, and
+a resumed slice computes exactly those. When another worker wrote the invocation first (a
+slice taken over while its first worker was still alive), the unit's verdicts are dropped and
+redone, in a calling slot again, on the stored output.
 
 When the application fails, its evaluators have nothing to judge: their cells record that
 (``evaluations:invocation-failed``) so the run still completes every cell.
 
 ``StopSignal`` is checked before each unit starts: it polls the run's status (a cancelled run
-stops after the units in flight) and adds up what the slice spent, so the run stops with
-``capped`` as soon as the spend cap is reached.
+stops after the units in flight) and adds up what the slice spent, counted when the models
+answer (the money is spent then, committed or not), so the run stops with ``capped`` as soon
+as the spend cap is reached.
 """
 
 from __future__ import annotations
@@ -47,6 +52,7 @@ from agenta.db import Database
 from agenta.llm import Completion
 
 STATUS_POLL_SECONDS = 0.5
+UNCOMMITTED_PER_SLOT = 2
 INVOCATION_FAILED = "evaluations:invocation-failed"
 
 
@@ -106,31 +112,44 @@ class SliceRunner:
         }
 
     async def run(self, units: list[Unit]) -> None:
-        """Work through ``units``, at most ``plan.concurrency`` at a time."""
-        semaphore = asyncio.Semaphore(self.plan.concurrency)
+        """Work through ``units``, at most ``plan.concurrency`` calling models at a time."""
+        calling = asyncio.Semaphore(self.plan.concurrency)
+        open_units = asyncio.Semaphore(self.plan.concurrency * UNCOMMITTED_PER_SLOT)
 
         async def one(unit: Unit) -> None:
-            async with semaphore:
-                if await self.stop.should_stop():
-                    return
-                await self.unit(unit)
+            async with open_units:
+                async with calling:
+                    if await self.stop.should_stop():
+                        return
+                    request = await self.compute(unit)
+                await self.settle(unit, request, calling)
 
         await asyncio.gather(*(one(unit) for unit in units))
 
-    async def unit(self, unit: Unit) -> None:
-        """Invoke (unless already done), then evaluate what is missing."""
+    async def compute(self, unit: Unit) -> WriteRequest:
+        """The unit's missing cells: invoke (unless already done), then evaluate."""
         if unit.invocation is not None:
-            await self._evaluate(unit, unit.invocation)
+            request = WriteRequest(rows=await self._verdicts(unit, unit.invocation))
+        else:
+            request = await self._invoke(unit)
+            request.rows += await self._verdicts(unit, EvaluationCell(**request.rows[0]))
+        self.stop.add_cost(sum(row["cost"] for row in request.rows))
+        return request
+
+    async def settle(self, unit: Unit, request: WriteRequest, calling: asyncio.Semaphore) -> None:
+        """Commit the unit's cells; judge again when another worker's invocation won."""
+        if not request.rows:
             return
-        request = await self._invoke(unit)
-        invocation = EvaluationCell(**request.rows[0])
-        request.rows += await self._verdicts(unit, invocation)
         written = await self.writer.write(request)
-        if request.rows[0]["id"] not in written:
-            # Another worker wrote this invocation first: judge the output it stored.
-            await self._evaluate(unit, await self.writer.stored(request.rows[0]))
+        if not request.led_by_invocation or request.rows[0]["id"] in written:
             return
-        self.stop.add_cost(sum(row["cost"] for row in request.rows if row["id"] in written))
+        # Another worker wrote this invocation first: judge the output it stored.
+        stored = await self.writer.stored(request.rows[0])
+        async with calling:
+            rows = await self._verdicts(unit, stored)
+        self.stop.add_cost(sum(row["cost"] for row in rows))
+        if rows:
+            await self.writer.write(WriteRequest(rows=rows))
 
     async def _invoke(self, unit: Unit) -> WriteRequest:
         use_cache = self.plan.use_cache
@@ -171,12 +190,6 @@ class SliceRunner:
     async def _cached(self, key: str) -> Completion | None:
         async with self.db.session() as session:
             return await response_cache.lookup(session, self.project_id, key)
-
-    async def _evaluate(self, unit: Unit, invocation: EvaluationCell) -> None:
-        rows = await self._verdicts(unit, invocation)
-        if rows:
-            written = await self.writer.write(WriteRequest(rows=rows))
-            self.stop.add_cost(sum(row["cost"] for row in rows if row["id"] in written))
 
     async def _verdicts(self, unit: Unit, invocation: EvaluationCell) -> list[dict[str, Any]]:
         """The unit's missing evaluator cells, judged side by side."""

@@ -7,7 +7,8 @@ import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from sqlalchemy import delete
+from sqlalchemy import delete, text
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from agenta.core.evaluations.cells import cell_row, insert_cells, run_cells
 from agenta.core.evaluations.llm_access import open_models
@@ -15,8 +16,8 @@ from agenta.core.evaluations.models import INVOCATION, EvaluationCell, Evaluatio
 from agenta.core.evaluations.plan import RunPlan
 from agenta.core.evaluations.runs import cancel_run
 from agenta.core.evaluations.scenarios import copy_testset_rows, scenarios_between
-from agenta.core.evaluations.slices import SliceRunner, StopSignal
-from agenta.core.evaluations.units import missing_units
+from agenta.core.evaluations.slices import UNCOMMITTED_PER_SLOT, SliceRunner, StopSignal
+from agenta.core.evaluations.units import Unit, missing_units
 from agenta.core.evaluations.writer import CellWriter
 from agenta.platform import Platform
 from tests.core.evaluations.conftest import run_jobs
@@ -31,6 +32,19 @@ async def load(platform: Platform, run_id: uuid.UUID) -> tuple[EvaluationRun, li
         run = await session.get(EvaluationRun, run_id)
         assert run is not None
         return run, await run_cells(session, [run_id])
+
+
+async def slice_units(
+    platform: Platform, run_id: uuid.UUID, testset: uuid.UUID, rows: int
+) -> tuple[EvaluationRun, RunPlan, list[Unit]]:
+    """The run, its plan and the units of its first ``rows`` rows, as a slice would see them."""
+    async with platform.db.session() as session:
+        run = await session.get(EvaluationRun, run_id)
+        assert run is not None
+        await copy_testset_rows(session, run_id, testset)
+        plan = RunPlan.from_config(run.config)
+        units = missing_units(plan, await scenarios_between(session, run_id, 0, rows), {})
+    return run, plan, units
 
 
 async def test_a_run_stops_with_capped_once_its_spend_cap_is_reached(
@@ -231,12 +245,8 @@ async def test_a_unit_that_loses_the_race_for_its_invocation_judges_the_stored_o
         application_revision_ids=[await make_app()],
         evaluator_ids=[await make_evaluator()],
     )
+    run, plan, units = await slice_units(platform, run_id, testset, rows=1)
     async with platform.db.session() as session:
-        run = await session.get(EvaluationRun, run_id)
-        assert run is not None
-        await copy_testset_rows(session, run_id, testset)
-        plan = RunPlan.from_config(run.config)
-        units = missing_units(plan, await scenarios_between(session, run_id, 0, 1), {})
         # Another worker finishes the same invocation first.
         await insert_cells(session, [cell_row(run_id, units[0].key(), output="written first")])
 
@@ -252,3 +262,50 @@ async def test_a_unit_that_loses_the_race_for_its_invocation_judges_the_stored_o
     verdict = next(cell for cell in cells if cell.evaluator_id != INVOCATION)
     assert invocation.output == "written first"
     assert verdict.success is True  # judged on the stored output, not on "France"
+
+
+async def hold_cell_writes(session: AsyncSession) -> None:
+    """Keep every other writer of cells waiting until ``session`` ends its transaction."""
+    if session.bind.dialect.name == "postgresql":
+        await session.execute(text("LOCK TABLE evaluation_cells IN EXCLUSIVE MODE"))
+    else:  # SQLite has one write lock for the whole database: take it
+        await session.execute(text("DELETE FROM evaluation_cells WHERE 1 = 0"))
+
+
+async def test_units_waiting_for_their_commit_leave_their_slot_to_the_next_up_to_a_bound(
+    platform: Platform,
+    provider_env: FakeLLM,
+    make_app: Factory,
+    make_testset: Factory,
+    start_run: Factory,
+) -> None:
+    bound = UNCOMMITTED_PER_SLOT  # units open at once with one slot
+    rows = bound + 2
+    testset = await make_testset(ROWS[:rows])
+    run_id = await start_run(
+        testset_revision_id=testset, application_revision_ids=[await make_app()], concurrency=1
+    )
+    run, plan, units = await slice_units(platform, run_id, testset, rows=rows)
+
+    signal = StopSignal(platform.db, run_id, None)
+    async with (
+        open_models(platform.settings, platform.db, run.project_id) as models,
+        CellWriter(platform.db, run.project_id) as writer,
+        platform.db.session() as blocker,
+    ):
+        await hold_cell_writes(blocker)
+        running = asyncio.create_task(
+            SliceRunner(platform.db, run, plan, models, signal, writer).run(units)
+        )
+        # With one slot, the next rows are asked while the first row's cells cannot be written,
+        async with asyncio.timeout(20):
+            while len(provider_env.requests) < bound:
+                await asyncio.sleep(0.02)
+        # but no more rows than the bound may wait for a commit: a crash now loses only those.
+        await asyncio.sleep(0.5)
+        assert len(provider_env.requests) == bound
+        await blocker.rollback()
+        await running
+
+    _, cells = await load(platform, run_id)
+    assert sorted(cell.output for cell in cells) == [f"country {index}" for index in range(rows)]
