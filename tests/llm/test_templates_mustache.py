@@ -73,3 +73,12 @@ def test_it_refuses_partials_json_pointers_and_broken_sections() -> None:
 def test_it_detects_top_level_names_but_not_the_fields_of_section_items() -> None:
     template = "{{greeting}} {{#items}}{{sku}}{{/items}} {{^vip}}{{x}}{{/vip}} {{user.name}}"
     assert template_variables(template, "mustache") == ["greeting", "items", "vip", "user"]
+
+
+def test_one_template_renders_afresh_for_each_row_and_a_bad_one_is_refused_each_time() -> None:
+    template = "{{customer}}: {{#items}}{{sku}} {{/items}}"
+    assert render(template) == "Ada: A1 B2 "
+    assert render(template, {"customer": "Bo", "items": [{"sku": "C3"}]}) == "Bo: C3 "
+    for _ in range(2):
+        with pytest.raises(TemplateError, match="mustache syntax error"):
+            render("{{#items}}open")

@@ -15,8 +15,9 @@ and JSON Pointers are rejected: templates are self-contained and ``{{/...}}`` cl
 
 from __future__ import annotations
 
+import functools
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from agenta.llm.errors import TemplateError, UnresolvedVariablesError
@@ -70,7 +71,10 @@ def _root_name(key: str) -> str:
     return expression_root(key).split(".")[0]
 
 
-def parse_mustache(template: str) -> list[Token]:
+# chevron's tokenizer walks the template a character at a time: a run renders the same few
+# templates for every row, so their tokens are kept (errors are not cached, they raise again).
+@functools.lru_cache(maxsize=512)
+def parse_mustache(template: str) -> tuple[Token, ...]:
     """chevron's tokens for ``template``; ``TemplateError`` for syntax we cannot render."""
     if _POINTER_TAG.search(template):
         raise TemplateError(
@@ -80,7 +84,7 @@ def parse_mustache(template: str) -> list[Token]:
     from chevron.tokenizer import ChevronError, tokenize
 
     try:
-        tokens = list(tokenize(template))
+        tokens = tuple(tokenize(template))
     except ChevronError as exc:
         raise TemplateError(f"mustache syntax error: {' '.join(str(exc).split())}") from exc
     except IndexError as exc:
@@ -98,7 +102,7 @@ class _Renderer:
         self.root = root
         self.unresolved: list[str] = []
 
-    def render(self, tokens: list[Token], scopes: list[Any]) -> str:
+    def render(self, tokens: Sequence[Token], scopes: list[Any]) -> str:
         output: list[str] = []
         stream = iter(tokens)
         for tag, key in stream:

@@ -65,3 +65,14 @@ def test_render_messages_keeps_roles() -> None:
         {"role": "system", "content": "Judge."},
         {"role": "user", "content": "Is 1 < 2?"},
     ]
+
+
+def test_mustache_renders_a_template_afresh_for_each_row_and_refuses_a_bad_one_each_time() -> None:
+    template = "{{#inputs}}{{question}}{{/inputs}} -> {{outputs.answer}}"
+    first = render_template(template, VARIABLES, "mustache")
+    other = {"inputs": {"question": "Is 3 < 2?"}, "outputs": {"answer": "no"}}
+    assert first == "Is 1 < 2? -> yes"
+    assert render_template(template, other, "mustache") == "Is 3 < 2? -> no"
+    for _ in range(2):
+        with pytest.raises(PromptFormattingError, match="partials"):
+            render_template("{{> header}}", VARIABLES, "mustache")

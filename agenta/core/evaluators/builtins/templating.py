@@ -15,6 +15,7 @@ use ``render_template`` and ``render_messages``.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Mapping
@@ -117,12 +118,20 @@ def _json_rendering(value: Any) -> Any:
 
 def _render_mustache(template: str, variables: Mapping[str, Any]) -> str:
     try:
-        tokens = [
-            ("no escape", key) if tag == "variable" else (tag, key)
-            for tag, key in chevron.tokenizer.tokenize(template)
-        ]
-        if any(tag == "partial" for tag, _key in tokens):
-            raise PromptFormattingError("mustache partials ({{> name}}) are not supported")
+        tokens = _mustache_tokens(template)
         return chevron.render(tokens, _json_rendering(variables), partials_path=None)
     except ChevronError as exc:
         raise PromptFormattingError(f"the mustache template is malformed: {exc}") from exc
+
+
+# chevron's tokenizer walks the template a character at a time, and a run judges every row with
+# the same template: its tokens are kept (a malformed template is not cached: it raises again).
+@functools.lru_cache(maxsize=512)
+def _mustache_tokens(template: str) -> tuple[tuple[str, str], ...]:
+    tokens = tuple(
+        ("no escape", key) if tag == "variable" else (tag, key)
+        for tag, key in chevron.tokenizer.tokenize(template)
+    )
+    if any(tag == "partial" for tag, _key in tokens):
+        raise PromptFormattingError("mustache partials ({{> name}}) are not supported")
+    return tokens
