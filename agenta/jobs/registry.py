@@ -8,6 +8,7 @@ itself at import time.
 
 from __future__ import annotations
 
+import importlib
 import random
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
@@ -47,6 +48,9 @@ class JobSpec:
     max_tries: int = 5
     backoff_base: float = 2.0
     backoff_max: float = 300.0
+    # Modules the function imports only when it runs (to break an import cycle): runners import
+    # them at start-up, so that the first job a process runs does not pay for it.
+    imports: tuple[str, ...] = ()
 
     def backoff(self, attempt: int) -> float:
         """Exponential backoff with full jitter before try ``attempt + 1``."""
@@ -62,6 +66,7 @@ class CronSpec:
     func: JobFunction
     every_minutes: int = 1
     timeout: float = 300.0
+    imports: tuple[str, ...] = ()  # as for ``JobSpec``
 
     def minutes(self) -> set[int]:
         return set(range(0, 60, self.every_minutes))
@@ -85,6 +90,12 @@ class JobRegistry:
             if cron.name in self.crons or cron.name in self.jobs:
                 raise ValueError(f"cron {cron.name!r} clashes with another job or cron")
             self.crons[cron.name] = cron
+
+    def import_modules(self) -> None:
+        """Import the modules the jobs and crons import when they run (slow: use a thread)."""
+        for spec in [*self.jobs.values(), *self.crons.values()]:
+            for module in spec.imports:
+                importlib.import_module(module)
 
     def get(self, name: str) -> JobSpec:
         try:

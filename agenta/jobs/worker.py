@@ -31,8 +31,7 @@ from agenta.jobs import store
 from agenta.jobs.execute import run_claimed
 from agenta.jobs.queue import JobQueue
 from agenta.jobs.registry import CronSpec, JobContext, JobRegistry, JobSpec
-from agenta.jobs.runner import cron_key, runner_name
-from agenta.llm.pool import preload_openai_sdk
+from agenta.jobs.runner import cron_key, preload, runner_name
 from agenta.settings import Settings
 
 log = logging.getLogger("agenta.jobs")
@@ -73,7 +72,7 @@ def build_worker_settings(
     ]
 
     async def on_startup(ctx: dict[str, Any]) -> None:
-        await asyncio.to_thread(preload_openai_sdk)
+        await asyncio.to_thread(preload, registry)
         db = Database(settings.database_url)
         queue = JobQueue(db, registry, arq=ctx["redis"])
         ctx["agenta"] = JobContext(settings=settings, db=db, queue=queue, redis=ctx["redis"])

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import subprocess
+import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -186,3 +188,22 @@ async def test_each_cron_tick_runs_once_however_many_runners_share_the_database(
         await first.stop()
         await second.stop()
     assert runs_recorded(record) == ["tick"]
+
+
+def test_a_runner_imports_at_start_up_what_its_jobs_would_import_on_their_first_run() -> None:
+    # A fresh interpreter: this one imported everything long ago.
+    script = """
+import sys
+from agenta.jobs.catalog import build_registry
+from agenta.jobs.runner import preload
+
+registry = build_registry()
+wanted = {m for spec in [*registry.jobs.values(), *registry.crons.values()] for m in spec.imports}
+assert "agenta.core.evaluations.execution" in wanted, wanted
+assert not wanted & set(sys.modules), wanted & set(sys.modules)
+preload(registry)
+assert wanted <= set(sys.modules), wanted - set(sys.modules)
+assert "openai" in sys.modules
+"""
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr

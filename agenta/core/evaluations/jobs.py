@@ -2,7 +2,8 @@
 
 ``evaluations.run_slice`` computes one slice of a run (``execution.run_slice``). The pipeline
 is imported when the job runs, not with this module: the job catalog is imported by the
-platform, and the pipeline reaches the services layer, which imports the platform.
+platform, and the pipeline reaches the services layer, which imports the platform. Runners
+import it at start-up instead (``JobSpec.imports``).
 """
 
 from __future__ import annotations
@@ -29,5 +30,6 @@ JOBS = [
         max_tries=SLICE_TRIES,
         backoff_base=2.0,
         backoff_max=60.0,
+        imports=("agenta.core.evaluations.execution",),
     )
 ]

@@ -83,5 +83,6 @@ async def _tick_rule(ctx: JobContext, rule_id: uuid.UUID, cursor: datetime, now:
     return result.evaluated
 
 
-CRONS = [CronSpec(CRON, online_cron, every_minutes=1, timeout=240)]
-JOBS = [JobSpec(BACKFILL_JOB, backfill, timeout=3600.0, max_tries=3)]
+_EVALUATE = ("agenta.core.online.evaluate",)
+CRONS = [CronSpec(CRON, online_cron, every_minutes=1, timeout=240, imports=_EVALUATE)]
+JOBS = [JobSpec(BACKFILL_JOB, backfill, timeout=3600.0, max_tries=3, imports=_EVALUATE)]
