@@ -41,6 +41,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from agenta.llm import CallPlan, CallTarget, LLMClient, ModelConfig, resolve_model
+from agenta.llm.pool import preload_openai_sdk
 from agenta.migrate import upgrade
 from tests.conftest import TEST_SECRET_KEY
 from tests.core.evaluations.stack import FakeLLMProcess, RunClient, seed_project
@@ -125,6 +126,7 @@ def run_through_the_stack(
 
 async def calls_alone(fake: FakeLLMProcess, options: argparse.Namespace) -> float:
     """Seconds for the run's model calls alone: per row, an answer then a judgement."""
+    preload_openai_sdk()  # as the job's process did at start-up: the import is not a call's cost
     client = LLMClient()
     model = resolve_model("gpt-4o-mini", env=fake.env())
     semaphore = asyncio.Semaphore(options.concurrency)
