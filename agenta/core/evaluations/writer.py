@@ -9,8 +9,9 @@ is no timer and no added latency when the load is light.
 
 Each unit still waits until its cells are committed before it goes on, so a crash never loses a
 cell a unit believed written. Cells go through ``INSERT ... ON CONFLICT DO NOTHING ...
-RETURNING``; a unit learns which of its cells were new, and gets the stored invocation cell when
-another worker wrote it first (its outputs are what the evaluators must judge).
+RETURNING`` (on Postgres one constant statement over column arrays, ``agenta.bulk_insert``); a
+unit learns which of its cells were new, and gets the stored invocation cell when another worker
+wrote it first (its outputs are what the evaluators must judge).
 """
 
 from __future__ import annotations
@@ -22,9 +23,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import select, tuple_
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects import sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from agenta.bulk_insert import insert_arrays
 from agenta.core.evaluations import response_cache
 from agenta.core.evaluations.models import EvaluationCell
 from agenta.core.tracing import Span
@@ -34,6 +36,7 @@ from agenta.llm import Completion
 
 _TABLE = EvaluationCell.__table__
 _KEY = ("run_id", "row_index", "revision_id", "repeat", "evaluator_id")
+_ON_CONFLICT_RETURNING = f"ON CONFLICT ({', '.join(_KEY)}) DO NOTHING RETURNING id"
 
 
 @dataclass
@@ -131,11 +134,15 @@ async def insert_returning(session: AsyncSession, rows: list[dict[str, Any]]) ->
     """Insert the cells that do not exist yet; returns the ids of those inserted."""
     if not rows:
         return set()
-    insert = postgresql.insert if session.bind.dialect.name == "postgresql" else sqlite.insert
+    if session.bind.dialect.name == "postgresql":
+        result = await insert_arrays(session, _TABLE, rows, _ON_CONFLICT_RETURNING)
+        return set(result.scalars())
     # One statement with many parameter sets: SQLAlchemy batches it ("insertmanyvalues") and
     # compiles it once per process, whatever the batch size.
     statement = (
-        insert(_TABLE).on_conflict_do_nothing(index_elements=list(_KEY)).returning(_TABLE.c.id)
+        sqlite.insert(_TABLE)
+        .on_conflict_do_nothing(index_elements=list(_KEY))
+        .returning(_TABLE.c.id)
     )
     result = await session.execute(statement, rows)
     return set(result.scalars())
