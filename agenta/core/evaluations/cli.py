@@ -44,7 +44,7 @@ def register(commands: Any) -> None:
     )
     run.add_argument("--name", default="", help="run name")
     run.add_argument("--repeats", type=int, default=1)
-    run.add_argument("--concurrency", type=int, default=10)
+    run.add_argument("--concurrency", type=int, default=10, help="rows calling the models at once")
     run.add_argument("--spend-cap", type=float, help="stop once the run cost this many USD")
     run.add_argument("--cache", action="store_true", help="reuse cached model answers")
     run.add_argument("--timeout", type=float, default=3600.0, help="seconds to wait (default 1 h)")
