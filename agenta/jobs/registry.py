@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 
     from agenta.db import Database
     from agenta.jobs.queue import JobQueue
+    from agenta.llm import LLMClient
     from agenta.settings import Settings
 
 JobFunction = Callable[..., Awaitable[Any]]
@@ -27,12 +28,18 @@ JobFunction = Callable[..., Awaitable[Any]]
 
 @dataclass
 class JobContext:
-    """What a running job can use: settings, the database, the queue, and who it is."""
+    """What a running job can use: settings, the database, the queue, and who it is.
+
+    ``llm`` is the runner's LLM client, shared by its jobs for the life of the process (its
+    provider clients and their connections are reused from one run or slice to the next); the
+    runner closes it after its jobs have stopped. Without one, a job opens its own.
+    """
 
     settings: Settings
     db: Database
     queue: JobQueue
     redis: Redis | None = None
+    llm: LLMClient | None = None
     job_id: UUID | None = None
     attempt: int = 1
     extras: dict[str, Any] = field(default_factory=dict)

@@ -21,6 +21,7 @@ from agenta.jobs import store
 from agenta.jobs.execute import run_claimed
 from agenta.jobs.queue import JobQueue
 from agenta.jobs.registry import CronSpec, JobContext, JobRegistry
+from agenta.llm import LLMClient
 from agenta.llm.pool import preload_openai_sdk
 
 log = logging.getLogger("agenta.jobs")
@@ -65,6 +66,7 @@ class InProcessRunner:
         self._running: set[asyncio.Task[None]] = set()
         self._loops: list[asyncio.Task[None]] = []
         self._last_tick: datetime | None = None
+        self.llm = context.llm or LLMClient()
 
     def start(self) -> None:
         # Not awaited: start-up goes on while the thread imports.
@@ -91,6 +93,8 @@ class InProcessRunner:
                 names = sorted(task.get_name() for task in pending)
                 log.warning("jobs did not stop in time", extra={"tasks": names})
         self._loops.clear()
+        if not any(not task.done() for task in tasks):  # a job left behind may still call
+            await self.llm.aclose()
 
     async def run_until_idle(self, timeout: float = 30.0) -> None:
         """Run due jobs until none are left (for tests and the CLI); raises on timeout."""
@@ -138,6 +142,7 @@ class InProcessRunner:
             db=self.context.db,
             queue=self.queue,
             redis=self.context.redis,
+            llm=self.llm,
         )
         outcome = await run_claimed(spec, claimed, ctx, worker=self.name, lease=self.lease)
         if outcome.status == "retry":

@@ -32,6 +32,7 @@ from agenta.jobs.execute import run_claimed
 from agenta.jobs.queue import JobQueue
 from agenta.jobs.registry import CronSpec, JobContext, JobRegistry, JobSpec
 from agenta.jobs.runner import cron_key, preload, runner_name
+from agenta.llm import LLMClient
 from agenta.settings import Settings
 
 log = logging.getLogger("agenta.jobs")
@@ -75,7 +76,9 @@ def build_worker_settings(
         await asyncio.to_thread(preload, registry)
         db = Database(settings.database_url)
         queue = JobQueue(db, registry, arq=ctx["redis"])
-        ctx["agenta"] = JobContext(settings=settings, db=db, queue=queue, redis=ctx["redis"])
+        ctx["agenta"] = JobContext(
+            settings=settings, db=db, queue=queue, redis=ctx["redis"], llm=LLMClient()
+        )
         ctx["agenta_worker"] = runner_name()
         ctx["agenta_consumers"] = [
             asyncio.create_task(_keep_running(consumer, ctx), name=f"consumer-{index}")
@@ -87,7 +90,8 @@ def build_worker_settings(
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
-        if "agenta" in ctx:
+        if "agenta" in ctx:  # arq has waited for its jobs to end
+            await ctx["agenta"].llm.aclose()
             await ctx["agenta"].db.dispose()
 
     return {
@@ -119,7 +123,9 @@ async def _keep_running(consumer: Consumer, ctx: dict[str, Any]) -> None:
 
 def _fresh_context(ctx: dict[str, Any]) -> JobContext:
     base: JobContext = ctx["agenta"]
-    return JobContext(settings=base.settings, db=base.db, queue=base.queue, redis=base.redis)
+    return JobContext(
+        settings=base.settings, db=base.db, queue=base.queue, redis=base.redis, llm=base.llm
+    )
 
 
 def _job_function(spec: JobSpec) -> Any:

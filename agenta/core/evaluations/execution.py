@@ -7,7 +7,8 @@ idempotency key per run and slice, so a replayed slice never forks the chain) or
 run. A worker killed mid-slice leaves the job's lease to expire; the job system runs the slice
 again and, since written cells are skipped, the run completes with every cell exactly once.
 
-The per-slice resources (``llm_access.open_models``) are closed when the slice ends.
+The per-slice resources (``llm_access.open_models``) are closed when the slice ends; model calls
+go through the runner's LLM client, so connections to providers outlive slices.
 A slice that keeps failing marks the run failed on its last try.
 """
 
@@ -95,7 +96,9 @@ async def _compute(
         return "capped"
     needs_sandbox = any(step.key == CODE_EVALUATOR for step in plan.evaluators)
     async with (
-        open_models(ctx.settings, ctx.db, run.project_id, sandbox=needs_sandbox) as models,
+        open_models(
+            ctx.settings, ctx.db, run.project_id, sandbox=needs_sandbox, client=ctx.llm
+        ) as models,
         CellWriter(ctx.db, run.project_id) as writer,
     ):
         await SliceRunner(ctx.db, run, plan, models, signal, writer).run(units)

@@ -8,8 +8,9 @@ like an app's model) and add each answer's tokens and cost to ``meter``, so judg
 similarity calls count in a run's cost and spend cap. Embeddings are not retried by the LLM
 client (only the gate's rate-limit retries apply): a failed embedding fails that one evaluation.
 
-``open_models`` builds one for a project (one LLM client, the vault connections read once, a
-sandbox with warm processes when code evaluators run) and closes it afterwards.
+``open_models`` builds one for a project (the vault connections read once, a sandbox with warm
+processes when code evaluators run, the job runner's LLM client or one of its own) and closes
+what it opened afterwards.
 """
 
 from __future__ import annotations
@@ -130,13 +131,23 @@ class ProjectModels:
 
 @asynccontextmanager
 async def open_models(
-    settings: Settings, db: Database, project_id: uuid.UUID, *, sandbox: bool = False
+    settings: Settings,
+    db: Database,
+    project_id: uuid.UUID,
+    *,
+    sandbox: bool = False,
+    client: LLMClient | None = None,
 ) -> AsyncIterator[ProjectModels]:
-    """The project's model access for one slice (closed afterwards)."""
+    """The project's model access for one slice (closed afterwards).
+
+    ``client`` is a longer-lived LLM client to call through (a job runner's), left open; without
+    one, a client is opened for the slice and closed with it.
+    """
     vault = build_vault_runtime(settings, os.environ)
     async with db.session() as session:
         connections = await project_connections(session, vault.box, project_id)
-    client = LLMClient()
+    own_client = client is None
+    client = client or LLMClient()
     runner = SandboxRunner(warm_processes=2) if sandbox else None
     try:
         yield ProjectModels(
@@ -149,6 +160,7 @@ async def open_models(
             allow_private_network=settings.webhooks_allow_private,
         )
     finally:
-        await client.aclose()
+        if own_client:
+            await client.aclose()
         if runner is not None:
             runner.close()

@@ -82,7 +82,9 @@ async def evaluate_window(
         limit=PAGE_SIZE,
     )
     needs_sandbox = any(config.key == CODE_EVALUATOR for config in configs)
-    async with open_models(ctx.settings, ctx.db, rule.project_id, sandbox=needs_sandbox) as models:
+    async with open_models(
+        ctx.settings, ctx.db, rule.project_id, sandbox=needs_sandbox, client=ctx.llm
+    ) as models:
         return await _walk(ctx, rule, configs, query, models, limit)
 
 

@@ -132,11 +132,21 @@ def start_run(platform: Platform, owner: Persona) -> Callable[..., Awaitable[uui
     return start
 
 
-async def run_jobs(platform: Platform, timeout: float = 60.0) -> None:
-    """Run every queued job (slices enqueue the next one) until none is left."""
+async def run_jobs(
+    platform: Platform, timeout: float = 60.0, *, stop: bool = True
+) -> InProcessRunner:
+    """Run every queued job (slices enqueue the next one) until none is left.
+
+    Returns the runner, stopped (so its LLM client closed) unless ``stop`` is false.
+    """
     context = JobContext(settings=platform.settings, db=platform.db, queue=platform.queue)
     runner = InProcessRunner(platform.queue, context, concurrency=4, poll_interval=0.01)
-    await runner.run_until_idle(timeout)
+    try:
+        await runner.run_until_idle(timeout)
+    finally:
+        if stop:
+            await runner.stop()
+    return runner
 
 
 @pytest.fixture

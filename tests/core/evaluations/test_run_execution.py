@@ -94,3 +94,26 @@ async def test_a_run_with_repeats_and_two_revisions_writes_each_cell_once(
     assert total == 3 * 2 * 2 * 2
     assert (await load_run(platform, run_id)).status == "succeeded"
     assert len(provider_env.requests) == 3 * 2 * 2
+
+
+async def test_the_slices_of_a_run_call_through_the_runner_s_client_which_keeps_its_providers(
+    platform: Platform,
+    provider_env: FakeLLM,
+    make_app: Factory,
+    make_testset: Factory,
+    make_evaluator: Factory,
+    start_run: Factory,
+) -> None:
+    run_id = await start_run(
+        testset_revision_id=await make_testset(),
+        application_revision_ids=[await make_app()],
+        evaluator_ids=[await make_evaluator()],
+        chunk_rows=1,
+    )
+
+    runner = await run_jobs(platform, stop=False)
+    assert (await load_run(platform, run_id)).status == "succeeded"
+    # Three slices ran; the provider (and its connections) outlived each of them.
+    assert len(runner.llm.pool) == 1
+    await runner.stop()
+    assert len(runner.llm.pool) == 0
