@@ -46,7 +46,10 @@ from agenta.core.tracing.runtime import lifespan as tracing_lifespan
 from agenta.core.webhooks import routes as webhooks_routes
 from agenta.deps import DEPENDENCIES
 from agenta.errors import EXCEPTION_HANDLERS
+from agenta.heap import freeze_startup_heap
+from agenta.jobs.catalog import build_registry
 from agenta.jobs.registry import JobRegistry
+from agenta.jobs.runner import preload
 from agenta.logs import RequestLogMiddleware, configure_logging
 from agenta.platform import Platform
 from agenta.settings import Settings
@@ -137,5 +140,12 @@ def create_app(
 
 
 def create_app_from_env() -> Litestar:
-    """Factory for uvicorn: settings from the environment."""
-    return create_app(Settings.from_env())
+    """Factory for uvicorn (``agenta serve``): settings from the environment.
+
+    What the process's jobs and model calls import is imported now rather than on first use,
+    so that it is part of the start-up heap that is then frozen (``agenta.heap``).
+    """
+    app = create_app(Settings.from_env())
+    preload(build_registry())
+    freeze_startup_heap()
+    return app

@@ -116,6 +116,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 def cmd_worker(args: argparse.Namespace) -> int:
     from arq.worker import Worker, check_health
 
+    from agenta.heap import freeze_startup_heap
     from agenta.jobs.catalog import build_consumers, build_registry
     from agenta.jobs.worker import build_worker_settings, redis_settings
     from agenta.logs import configure_logging
@@ -136,6 +137,7 @@ def cmd_worker(args: argparse.Namespace) -> int:
     async def announce_when_ready(ctx: dict[str, Any]) -> None:
         # Jobs are taken only once the startup hook is done: say so then, not before.
         await startup(ctx)
+        freeze_startup_heap()
         print(f"Agenta worker listening on {where}", flush=True)
 
     options["on_startup"] = announce_when_ready
