@@ -33,6 +33,7 @@ from agenta.core.evaluations.llm_access import Meter, open_models
 from agenta.core.evaluators import configs
 from agenta.core.evaluators.builtins import catalog
 from agenta.core.evaluators.views import config_record, revision_record
+from agenta.core.services.runtime import llm_client
 from agenta.errors import AppError
 from agenta.platform import Platform
 
@@ -185,7 +186,11 @@ async def run_once(
     evaluator = configs.builtin_or_error(key)
     meter = Meter()
     sandbox = evaluator.key == CODE_EVALUATOR
-    async with open_models(platform.settings, platform.db, project_id, sandbox=sandbox) as models:
+    # The process's LLM client: its provider connections serve every try.
+    client = llm_client(platform)
+    async with open_models(
+        platform.settings, platform.db, project_id, sandbox=sandbox, client=client
+    ) as models:
         started = time.perf_counter()
         result = await evaluator.evaluate(
             settings, data.inputs, data.outputs, data.trace, models.context(meter)

@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from agenta.core.services.runtime import llm_client
 from tests.core.evaluations import conftest as evaluation_fixtures
 from tests.support.account_fixtures import MakePersona
 from tests.support.accounts import Persona
@@ -89,6 +90,8 @@ async def test_trying_an_llm_judge_calls_the_model_and_reports_its_cost(
     assert answer["result"]["error"] is None
     assert answer["result"]["score"] is not None
     assert answer["tokens"] > 0 and answer["cost"] > 0
+    # The judge called through the process's client, whose provider stays for the next try.
+    assert len(llm_client(client.app.state.platform).pool) == 1
 
 
 async def test_trying_semantic_similarity_embeds_both_texts_and_reports_their_cost(
