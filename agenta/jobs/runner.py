@@ -66,6 +66,8 @@ class InProcessRunner:
         self._running: set[asyncio.Task[None]] = set()
         self._loops: list[asyncio.Task[None]] = []
         self._last_tick: datetime | None = None
+        # The runner closes the client only if it made it.
+        self._owns_llm = context.llm is None
         self.llm = context.llm or LLMClient()
 
     def start(self) -> None:
@@ -93,7 +95,8 @@ class InProcessRunner:
                 names = sorted(task.get_name() for task in pending)
                 log.warning("jobs did not stop in time", extra={"tasks": names})
         self._loops.clear()
-        if not any(not task.done() for task in tasks):  # a job left behind may still call
+        # A job left behind (it ignored cancellation) may still call through the client.
+        if self._owns_llm and all(task.done() for task in tasks):
             await self.llm.aclose()
 
     async def run_until_idle(self, timeout: float = 30.0) -> None:
