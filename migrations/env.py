@@ -1,4 +1,4 @@
-"""Alembic environment: async engines for SQLite and Postgres, batch mode on SQLite."""
+"""Alembic environment: async engines for SQLite and Postgres, batch mode and WAL on SQLite."""
 
 from __future__ import annotations
 
@@ -25,6 +25,8 @@ def database_url() -> str:
 
 
 def run_migrations(connection: Connection) -> None:
+    if connection.dialect.name == "sqlite":
+        use_write_ahead_log(connection)
     context.configure(
         connection=connection,
         target_metadata=target_metadata,
@@ -33,6 +35,17 @@ def run_migrations(connection: Connection) -> None:
     )
     with context.begin_transaction():
         context.run_migrations()
+
+
+def use_write_ahead_log(connection: Connection) -> None:
+    """Switch the SQLite file to write-ahead logging here, where one connection has it alone.
+
+    The mode is kept in the file. Left to the platform's connections, the first ones to open a
+    file still in rollback mode would switch it together, and SQLite refuses the switch at once,
+    without waiting, to a connection while another one reads ("database is locked").
+    """
+    connection.exec_driver_sql("PRAGMA journal_mode=WAL")
+    connection.commit()
 
 
 async def run_async() -> None:
