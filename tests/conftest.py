@@ -19,7 +19,7 @@ from litestar.testing import AsyncTestClient
 from agenta.app import create_app
 from agenta.platform import Platform
 from agenta.settings import Settings
-from tests.support import databases
+from tests.support import databases, redis_databases
 from tests.support.services import REDIS_URL, require
 
 pytest_plugins = [
@@ -90,13 +90,21 @@ def settings(make_settings: Callable[..., Settings], database_url: str) -> Setti
     return make_settings(database_url, job_poll_interval=0.05)
 
 
-@pytest.fixture
-def redis_url() -> Iterator[str]:
-    """A Redis database of this xdist worker's own, flushed before and after the test."""
+@pytest.fixture(scope="session")
+def redis_database_number() -> Iterator[int]:
+    """This test process's own Redis database, claimed for the session."""
     require("redis")
+    number, lock = redis_databases.claim_database(REDIS_URL)
+    yield number
+    lock.close()
+
+
+@pytest.fixture
+def redis_url(redis_database_number: int) -> Iterator[str]:
+    """This test process's own Redis database, flushed before and after the test."""
     import redis
 
-    url = f"{REDIS_URL.rstrip('/')}/{1 + databases.worker_number() % 15}"
+    url = f"{REDIS_URL.rstrip('/')}/{redis_database_number}"
     client = redis.Redis.from_url(url)
     client.flushdb()
     yield url

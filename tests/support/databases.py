@@ -28,11 +28,6 @@ def worker_id() -> str:
     return f"{worker}_{run}" if run else worker
 
 
-def worker_number() -> int:
-    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
-    return int(worker[2:]) if worker.startswith("gw") else os.getpid()
-
-
 def sqlite_url(path: Path) -> str:
     return f"sqlite+aiosqlite:///{path}"
 
