@@ -13,9 +13,10 @@ from typing import Any
 from urllib.parse import urlencode
 
 from litestar import Request
-from litestar.response import Redirect, Template
+from litestar.response import Template
 
 from agenta.core.accounts.page_support import flash, page
+from agenta.web.redirects import back_to as back_to
 
 STATUS_PILLS = {
     "succeeded": "ok",
@@ -46,12 +47,6 @@ def render(request: Request[Any, Any, Any], template: str, **context: Any) -> Te
         "page_query": lambda number: page_query(request, number),
     }
     return page(request, template, flashes=flashes, **helpers, **context)
-
-
-def back_to(path: str, *, notice: str | None = None, error: str | None = None) -> Redirect:
-    """A 303 to ``path`` carrying a notice or an error for the page to show."""
-    query = {key: value for key, value in (("notice", notice), ("error", error)) if value}
-    return Redirect(f"{path}?{urlencode(query)}" if query else path, status_code=303)
 
 
 async def form_lists(request: Request[Any, Any, Any]) -> tuple[dict[str, str], dict[str, list]]:

@@ -8,12 +8,12 @@ the same forms still work without JavaScript, answered by a redirect back to the
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlencode
 
 from litestar import Request
-from litestar.response import Redirect, Template
+from litestar.response import Template
 
 from agenta.core.accounts.page_support import flash, page
+from agenta.web.redirects import back_to as back_to
 
 
 def is_htmx(request: Request[Any, Any, Any]) -> bool:
@@ -33,9 +33,3 @@ def render(
     return page(
         request, f"testsets/{template}", status_code=status_code, flashes=flashes, **context
     )
-
-
-def back_to(path: str, *, notice: str | None = None, error: str | None = None) -> Redirect:
-    """A 303 to ``path`` carrying a notice or an error for the page to show."""
-    query = {key: value for key, value in (("notice", notice), ("error", error)) if value}
-    return Redirect(f"{path}?{urlencode(query)}" if query else path, status_code=303)

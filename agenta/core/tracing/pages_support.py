@@ -11,13 +11,13 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
-from urllib.parse import urlencode
 
 from litestar import Request
-from litestar.response import Redirect, Template
+from litestar.response import Template
 
 from agenta.core.accounts.page_support import flash, page
 from agenta.core.tracing.pages_payloads import pretty_json
+from agenta.web.redirects import back_to as back_to
 
 TABS = (
     ("traces", "Traces", "/observability/traces"),
@@ -54,15 +54,6 @@ def render(
         **helpers,
         **context,
     )
-
-
-def back_to(path: str, *, notice: str | None = None, error: str | None = None) -> Redirect:
-    """A 303 to `path` carrying a notice or an error for the page to show."""
-    query = urlencode(
-        [(key, value) for key, value in (("notice", notice), ("error", error)) if value]
-    )
-    separator = "&" if "?" in path else "?"
-    return Redirect(f"{path}{separator}{query}" if query else path, status_code=303)
 
 
 def ms(value: float | None) -> str:

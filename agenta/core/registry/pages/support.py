@@ -12,10 +12,9 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlencode
 
 from litestar import Request
-from litestar.response import Redirect, Template
+from litestar.response import Template
 
 from agenta.core.accounts.page_support import flash, page
 from agenta.core.registry import environments
@@ -30,6 +29,7 @@ from agenta.core.registry.models import (
 )
 from agenta.core.registry.scope import Scope
 from agenta.core.registry.templates import app_type_of
+from agenta.web.redirects import back_to as back_to
 
 
 def render(request: Request[Any, Any, Any], template: str, **context: Any) -> Template:
@@ -43,12 +43,6 @@ def render(request: Request[Any, Any, Any], template: str, **context: Any) -> Te
     if isinstance(application, ApplicationArtifact):
         context.setdefault("app_type_name", app_type_of(application.flags))
     return page(request, f"registry/{template}", flashes=flashes, **context)
-
-
-def back_to(path: str, *, notice: str | None = None, error: str | None = None) -> Redirect:
-    """A 303 to ``path`` carrying a notice or an error for the page to show."""
-    query = {key: value for key, value in (("notice", notice), ("error", error)) if value}
-    return Redirect(f"{path}?{urlencode(query)}" if query else path, status_code=303)
 
 
 def parse_id(raw: str | None) -> uuid.UUID | None:
