@@ -126,7 +126,9 @@ class Settings:
     job_concurrency: int = 8
     job_poll_interval: float = 0.5
     job_lease_seconds: float = 30.0
-    htmx_cdn_url: str | None = "https://unpkg.com/htmx.org@2.0.11/dist/htmx.min.js"
+    # Pages load the bundled htmx unless a CDN is configured: a CDN that hangs holds every
+    # page blank until the browser gives up on it, and self-hosted users may not want it called.
+    htmx_cdn_url: str | None = None
     tracing_otlp_max_bytes: int = 10 * 1024 * 1024
     tracing_queue_max_batches: int = 10_000
     tracing_batch_max_spans: int = 5_000
