@@ -14,7 +14,6 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from litestar import Litestar, Request, Response, get
-from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
 
@@ -119,14 +118,14 @@ def create_app(
         finally:
             await platform.stop()
 
-    return Litestar(
+    app = Litestar(
         route_handlers=route_handlers(),
         dependencies=DEPENDENCIES,
         exception_handlers={  # type: ignore[arg-type]
             **EXCEPTION_HANDLERS,
             **access_errors.EXCEPTION_HANDLERS,
         },
-        middleware=[DefineMiddleware(RequestLogMiddleware), *access_middleware(settings)],
+        middleware=access_middleware(settings),
         template_config=pages.template_config(settings, NAVIGATION),
         openapi_config=OpenAPIConfig(
             title="Agenta API",
@@ -137,6 +136,10 @@ def create_app(
         lifespan=[lifespan, access_lifespan, registry_lifespan, secrets_lifespan, tracing_lifespan],
         debug=False,
     )
+    # Outside Litestar's exception handling, so the access log sees the status the client really
+    # got, also for requests no route matched and for errors that middleware raised (CSRF).
+    app.asgi_handler = RequestLogMiddleware(app.asgi_handler)
+    return app
 
 
 def create_app_from_env() -> Litestar:
