@@ -5,18 +5,20 @@ booleans (with a hidden ``present.<name>`` so an unticked box reads as false), a
 a text input or text area for strings, and a JSON text area for objects and lists (messages,
 schemas, field lists). ``settings_from_form`` turns the submitted fields back into raw settings
 for the evaluator to validate; an empty field means "use the default", and JSON that does not
-parse is a ``ValueError`` naming the setting.
+parse is a ``ValueError`` naming the setting. ``typed_fields`` fills the fields with the text as
+submitted, so a form sent back with an error keeps what was typed, even text that did not parse.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 PREFIX = "setting."
 PRESENT = "present."
+CHECKED = ("on", "true", "1")
 
 
 @dataclass(frozen=True)
@@ -31,6 +33,7 @@ class Field:
     required: bool = False
     choices: tuple[str, ...] = ()
     advanced: bool = False
+    typed: str | None = None  # the text as submitted, shown instead of the value
 
     @property
     def input_name(self) -> str:
@@ -39,6 +42,8 @@ class Field:
     @property
     def text(self) -> str:
         """The value as the field shows it."""
+        if self.typed is not None:
+            return self.typed
         if self.value is None:
             return ""
         if self.widget == "json":
@@ -67,6 +72,18 @@ def form_fields(schema: Mapping[str, Any], values: Mapping[str, Any]) -> list[Fi
     return fields
 
 
+def typed_fields(schema: Mapping[str, Any], form: Mapping[str, str]) -> list[Field]:
+    """The fields of a settings schema holding what ``form`` submitted (else the defaults)."""
+    fields = []
+    for field in form_fields(schema, {}):
+        if field.widget == "checkbox" and PRESENT + field.name in form:
+            field = replace(field, value=form.get(field.input_name) in CHECKED)
+        elif field.widget != "checkbox" and field.input_name in form:
+            field = replace(field, typed=form[field.input_name])
+        fields.append(field)
+    return fields
+
+
 def _widget(prop: Mapping[str, Any]) -> str:
     kind = prop.get("type")
     if prop.get("enum"):
@@ -87,7 +104,7 @@ def settings_from_form(schema: Mapping[str, Any], form: Mapping[str, str]) -> di
         raw = form.get(field.input_name)
         if field.widget == "checkbox":
             if PRESENT + field.name in form:
-                settings[field.name] = raw in ("on", "true", "1")
+                settings[field.name] = raw in CHECKED
             continue
         if raw is None or raw.strip() == "":
             continue

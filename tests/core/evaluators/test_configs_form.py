@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from agenta.core.evaluators.builtins import get_evaluator
-from agenta.core.evaluators.settings_form import form_fields, settings_from_form
+from agenta.core.evaluators.settings_form import form_fields, settings_from_form, typed_fields
 
 JUDGE = get_evaluator("auto_ai_critique").settings.json_schema()
 REGEX = get_evaluator("auto_regex_test").settings.json_schema()
@@ -48,3 +48,24 @@ def test_the_form_reads_back_into_settings() -> None:
 def test_json_that_does_not_parse_names_the_setting() -> None:
     with pytest.raises(ValueError, match="setting 'prompt_template': not valid JSON"):
         settings_from_form(JUDGE, {"setting.prompt_template": "[{"})
+
+
+def test_typed_fields_show_the_text_as_submitted_even_when_it_does_not_parse() -> None:
+    form = {
+        "setting.prompt_template": '[{"role": ',
+        "setting.threshold": "lots",
+        "setting.model": "",
+    }
+    fields = {field.name: field for field in typed_fields(JUDGE, form)}
+    assert fields["prompt_template"].text == '[{"role": '
+    assert fields["threshold"].text == "lots"
+    assert fields["model"].text == ""
+    assert fields["response_type"].text == fields["response_type"].value  # not sent: the default
+
+
+def test_typed_checkboxes_keep_their_ticks() -> None:
+    form = {"present.regex_should_match": "1", "present.case_sensitive": "1"}
+    ticked = {field.name: field.value for field in typed_fields(REGEX, form)}
+    assert ticked == {"regex_pattern": None, "regex_should_match": False, "case_sensitive": False}
+    form["setting.case_sensitive"] = "on"
+    assert {f.name: f.value for f in typed_fields(REGEX, form)}["case_sensitive"] is True
