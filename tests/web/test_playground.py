@@ -1,6 +1,7 @@
 """The playground in Chromium against a real ``agenta serve`` whose model provider is the fake
 LLM server: a prompt is edited, run with its answer streamed in, compared with a copy of the
-draft, committed, deployed to production twice and rolled back on the environment page.
+draft, committed, deployed to production twice and rolled back on the environment page; the
+unsaved-changes badge and the question before a deploy would drop an edited draft.
 """
 
 from __future__ import annotations
@@ -151,3 +152,63 @@ async def test_a_chat_reply_is_appended_to_the_conversation_and_a_failure_is_sho
         assert await error.is_visible()
         assert "refuses the request" in await error.inner_text()
         assert await chat.count() == 3
+
+
+async def test_the_unsaved_badge_follows_edits_and_deploying_over_them_asks_first(
+    server: ServerProcess,
+) -> None:
+    async with chromium_page() as page:
+        questions: list[str] = []
+        answer = {"accept": False}
+
+        async def on_dialog(dialog: Any) -> None:
+            questions.append(dialog.message)
+            await (dialog.accept() if answer["accept"] else dialog.dismiss())
+
+        page.on("dialog", on_dialog)
+        await sign_up_and_create_app(page, server.url)
+        overview_url = page.url
+        await page.get_by_role("link", name="Playground", exact=True).click()
+        await page.wait_for_url("**/playground")
+        playground_url = page.url
+        column = page.locator(".pg-column").first
+        badge = column.locator(".pg-dirty")
+        assert not await badge.is_visible()
+
+        # Nothing edited: the deploy goes through without a question.
+        await column.locator("summary", has_text="Save or deploy").click()
+        await column.get_by_label("Environment to deploy v1 to").select_option("staging")
+        await column.get_by_role("button", name="Deploy v1").click()
+        await page.get_by_text("Deployed default v1 to staging").wait_for()
+        assert questions == []
+
+        await page.goto(playground_url)
+        column = page.locator(".pg-column").first
+        badge = column.locator(".pg-dirty")
+        assert not await badge.is_visible()
+        message = column.get_by_label("Content of message 2")
+        await message.fill(QUESTION)
+        assert await badge.is_visible()
+
+        await column.locator("summary", has_text="Save or deploy").click()
+        await column.get_by_label("Environment to deploy v1 to").select_option("production")
+        await column.get_by_role("button", name="Deploy v1").click()
+        # Script in the page runs again only once the question is answered.
+        await page.wait_for_function("() => true")
+
+        assert len(questions) == 1
+        assert "unsaved changes" in questions[0] and "Commit" in questions[0]
+        assert page.url == playground_url
+        assert await message.input_value() == QUESTION
+        assert await badge.is_visible()
+        overview = await page.context.new_page()
+        await overview.goto(overview_url)
+        production = await overview.locator("[data-environment=production]").inner_text()
+        assert "Not deployed" in production
+        await overview.close()
+
+        # Confirmed: the stored v1 is deployed, with no second warning on the way out.
+        answer["accept"] = True
+        await column.get_by_role("button", name="Deploy v1").click()
+        await page.get_by_text("Deployed default v1 to production").wait_for()
+        assert len(questions) == 2

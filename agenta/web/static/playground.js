@@ -299,14 +299,33 @@
     }
   });
 
+  function anyDirty() {
+    return allColumns().some((column) => column.classList.contains("dirty"));
+  }
+
+  // A deploy sends the stored revision and leaves the page, and the unload warning stays quiet
+  // for the page's own forms: without this, edits would vanish unnoticed.
+  function confirmDeploy(form) {
+    if (!anyDirty()) return true;
+    const version = "v" + form.dataset.version;
+    return window.confirm(
+      "You have unsaved changes. Deploying sends the stored " + version + ", not your edits, " +
+        "and the edits will be lost. Commit them first to deploy them.\n\nDeploy " + version +
+        " anyway?",
+    );
+  }
+
   columns.addEventListener("input", markDirty);
   columns.addEventListener("change", markDirty);
   columns.addEventListener("submit", (event) => {
-    if (event.target.matches("[data-draft-form]") && !fillDraft(event.target)) event.preventDefault();
-    if (event.target.matches(".pg-deploy")) submitting = true;
+    const form = event.target;
+    if (form.matches("[data-draft-form]") && !fillDraft(form)) event.preventDefault();
+    if (!form.matches(".pg-deploy")) return;
+    if (confirmDeploy(form)) submitting = true;
+    else event.preventDefault();
   });
   window.addEventListener("beforeunload", (event) => {
-    if (submitting || !allColumns().some((column) => column.classList.contains("dirty"))) return;
+    if (submitting || !anyDirty()) return;
     event.preventDefault();
     event.returnValue = "";
   });

@@ -44,6 +44,22 @@ async def test_a_custom_app_without_a_url_is_refused_with_a_message(
     assert 'data-slug="mine"' not in page.text
 
 
+async def test_a_taken_slug_is_refused_with_a_message_instead_of_an_error_page(
+    client: Any, owner: Persona
+) -> None:
+    await login_as(client, owner)
+    await post_form(client, "/apps", slug="support-bot", app_type="chat")
+
+    app_refused = await post_form(client, "/apps", slug="support-bot", app_type="completion")
+    env_refused = await post_form(client, "/environments", slug="production")
+    apps = await client.get(app_refused.headers["location"])
+    envs = await client.get(env_refused.headers["location"])
+
+    assert (app_refused.status_code, env_refused.status_code) == (303, 303)
+    assert "already exists" in apps.text and 'class="flash flash-error"' in apps.text
+    assert "already exists" in envs.text and 'class="flash flash-error"' in envs.text
+
+
 async def test_the_app_list_shows_where_each_app_is_deployed(
     client: Any, api: Any, owner: Persona
 ) -> None:

@@ -7,6 +7,8 @@ import json
 import re
 from typing import Any
 
+import pytest
+
 from tests.core.registry.test_pages import post_form
 from tests.support.account_fixtures import MakePersona
 from tests.support.accounts import Persona, csrf_headers, login_as
@@ -152,6 +154,40 @@ async def test_saving_the_draft_as_a_new_variant_opens_it(client: Any, owner: Pe
     assert "Created variant short-answers" in reopened.text
     assert '<span class="mono pg-variant">short-answers</span>' in reopened.text
     assert "Answer in one word: {{question}}" in reopened.text
+
+
+@pytest.mark.parametrize(
+    ("slug", "error"),
+    [("default", "already has a variant"), ("bad slug!", "is not a valid slug")],
+    ids=["duplicate", "invalid"],
+)
+async def test_a_refused_new_variant_reopens_the_same_revision_with_the_error(
+    client: Any, owner: Persona, slug: str, error: str
+) -> None:
+    await login_as(client, owner)
+    app_id = await new_app(client)
+    page = await client.get(f"/apps/{app_id}/playground")
+    revision_id = ids_in(page.text, "data-revision-id")[0]
+
+    refused = await post_form(
+        client,
+        f"/apps/{app_id}/playground/variant",
+        revision_id=revision_id,
+        slug=slug,
+        parameters=draft("Answer in one word: {{question}}"),
+    )
+    location = refused.headers.get("location", "")
+    shown = await client.get(location)
+    overview = await client.get(f"/apps/{app_id}")
+
+    assert refused.status_code == 303, refused.text
+    assert location.startswith(f"/apps/{app_id}/playground?")
+    assert f"revision_id={revision_id}" in location
+    assert shown.status_code == 200
+    assert error in shown.text and 'class="flash' in shown.text
+    assert ids_in(shown.text, "data-revision-id") == [revision_id]
+    assert re.findall(r'data-variant="([^"]+)"', overview.text) == ["default"]
+    assert "Answer in one word" not in shown.text
 
 
 async def test_a_script_in_a_message_is_shown_as_text(client: Any, owner: Persona) -> None:

@@ -163,6 +163,8 @@ async def playground_new_variant(
     form = await form_data(request)
     application = await applications.get_application(registry, app_id)
     source = await _revision_of(registry, application, parse_id(form.get("revision_id")))
+    # Read before a rollback expires the row: reloading it then would need IO in sync code.
+    source_id = source.id
     try:
         parameters = forms.parse_draft(form.get("parameters"))
         variant, _ = await variants.fork(
@@ -176,7 +178,7 @@ async def playground_new_variant(
         )
     except AppError as exc:
         await registry.session.rollback()
-        return _to_playground(app_id, revision_id=source.id, error=exc.detail)
+        return _to_playground(app_id, revision_id=source_id, error=exc.detail)
     notice = f"Created variant {variant.slug} (v{revision.version})"
     return _to_playground(app_id, revision_id=revision.id, notice=notice)
 
