@@ -15,7 +15,6 @@ from typing import Any
 
 from litestar import Litestar, Request, Response, get
 from litestar.openapi import OpenAPIConfig
-from litestar.openapi.plugins import SwaggerRenderPlugin
 
 from agenta import __version__
 from agenta.core.access import errors as access_errors
@@ -53,6 +52,7 @@ from agenta.logs import RequestLogMiddleware, configure_logging
 from agenta.platform import Platform
 from agenta.settings import Settings
 from agenta.web import pages
+from agenta.web.api_reference import ApiReferencePlugin
 from agenta.web.pages import NavItem
 
 NAVIGATION: list[NavItem] = [
@@ -131,7 +131,7 @@ def create_app(
             title="Agenta API",
             version=__version__,
             path="/api/docs",
-            render_plugins=[SwaggerRenderPlugin()],
+            render_plugins=[ApiReferencePlugin()],
         ),
         lifespan=[lifespan, access_lifespan, registry_lifespan, secrets_lifespan, tracing_lifespan],
         debug=False,
