@@ -83,6 +83,59 @@ async def test_a_run_started_from_the_form_shows_progress_aggregates_and_results
     assert "Capitals check" in listing.text and 'class="pill ok">succeeded' in listing.text
 
 
+async def test_a_run_that_cannot_start_keeps_the_form_as_typed_and_starts_nothing(
+    client: AsyncTestClient[Any],
+    owner: Persona,
+    make_app: Factory,
+    make_testset: Factory,
+    make_evaluator: Factory,
+) -> None:
+    first = await make_app("capitals", ANSWERING)
+    second = await make_app("rivers", ANSWERING)
+    testset = await make_testset()
+    exact = await make_evaluator("exact")
+    await login_as(client, owner)
+
+    response = await submit(
+        client,
+        "/evaluations",
+        {
+            "name": "Nightly <check>",
+            "testset_revision_id": str(testset),
+            "revision_ids": str(second),
+            "evaluator_ids": str(exact),
+            "repeats": "3",
+            "concurrency": "lots",
+            "spend_cap": "0.5",
+            "use_cache": "on",
+        },
+    )
+
+    assert response.status_code == 422
+    page = response.text
+    assert re.search(r'id="form-error">concurrency must be a whole number', page)
+    assert 'value="Nightly &lt;check&gt;"' in page
+    assert f'<option value="{testset}" selected>' in page
+    assert f'value="{second}" checked>' in page and f'value="{first}">' in page
+    assert f'value="{exact}" checked>' in page
+    assert 'name="repeats" value="3"' in page and 'name="spend_cap" value="0.5"' in page
+    assert 'name="concurrency" value="lots"' in page and 'name="use_cache" checked>' in page
+    assert "Nightly" not in (await client.get("/evaluations")).text
+
+
+async def test_a_fresh_run_form_ticks_the_first_revision_with_the_default_numbers(
+    client: AsyncTestClient[Any], owner: Persona, make_app: Factory, make_testset: Factory
+) -> None:
+    first = await make_app("capitals", ANSWERING)
+    await make_testset()
+    await login_as(client, owner)
+
+    page = (await client.get("/evaluations/new")).text
+
+    assert f'value="{first}" checked>' in page and 'id="form-error"' not in page
+    assert 'name="repeats" value="1"' in page and 'name="concurrency" value="10"' in page
+
+
 async def test_the_progress_partial_polls_until_the_run_ends_then_reloads_once(
     client: AsyncTestClient[Any], owner: Persona, make_app: Factory, make_testset: Factory
 ) -> None:

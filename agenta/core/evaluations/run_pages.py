@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from dataclasses import dataclass
 from typing import Any
 
 from litestar import Request, Response, get, post
@@ -74,10 +75,25 @@ async def run_form(
     principal: NamedDependency[Principal],
     db_session: NamedDependency[AsyncSession],
 ) -> Template:
+    return await _form_page(request, principal, db_session)
+
+
+async def _form_page(
+    request: Request[Any, Any, Any],
+    principal: Principal,
+    db_session: AsyncSession,
+    *,
+    typed: TypedRun | None = None,
+    error: str | None = None,
+) -> Template:
+    """The new-run form: the defaults, or what was typed when starting the run failed."""
     project_id = principal.project_id
     return render(
         request,
         "evaluations/new.html",
+        status_code=422 if error else 200,
+        error=error,
+        typed=typed or TypedRun.defaults(),
         testsets=await testset_choices(db_session, project_id),
         revisions=await revision_choices(db_session, project_id),
         evaluators=await evaluator_choices(db_session, project_id),
@@ -90,7 +106,7 @@ async def run_create(
     principal: NamedDependency[Principal],
     db_session: NamedDependency[AsyncSession],
     queue: NamedDependency[JobQueue],
-) -> Redirect:
+) -> Template | Redirect:
     single, multi = await form_lists(request)
     try:
         run_request = _run_request(single, multi)
@@ -98,8 +114,27 @@ async def run_create(
     except (AppError, ValueError) as error:
         await db_session.rollback()
         message = error.detail if isinstance(error, AppError) else str(error)
-        return back_to("/evaluations/new", error=message)
+        typed = TypedRun.from_form(single, multi)
+        return await _form_page(request, principal, db_session, typed=typed, error=message)
     return back_to(f"/evaluations/{run.id}", notice="Run started")
+
+
+@dataclass(frozen=True)
+class TypedRun:
+    """The new-run form's fields as typed, to show them again when starting the run failed."""
+
+    fields: dict[str, str]
+    revision_ids: list[str] | None
+    evaluator_ids: list[str]
+
+    @classmethod
+    def defaults(cls) -> TypedRun:
+        # No revision chosen yet: the form ticks the first one.
+        return cls({"repeats": "1", "concurrency": "10"}, None, [])
+
+    @classmethod
+    def from_form(cls, single: dict[str, str], multi: dict[str, list[str]]) -> TypedRun:
+        return cls(single, multi.get("revision_ids", []), multi.get("evaluator_ids", []))
 
 
 def _run_request(single: dict[str, str], multi: dict[str, list[str]]) -> RunRequest:
