@@ -163,6 +163,22 @@ async def test_the_form_refuses_a_bad_set_up_and_keeps_what_was_typed(
     assert 'value="Custom"' in response.text
 
 
+async def test_a_queue_is_made_from_a_test_set_picked_by_name(
+    client: AsyncTestClient[Any], owner: Persona, make_testset: Any
+) -> None:
+    revision = await make_testset(name="capitals")
+    await login_as(client, owner)
+
+    form = await client.get("/annotations/new")
+    path = await create_from_form(
+        client, name="Label capitals", preset="quality", source="testset", testset=str(revision)
+    )
+
+    assert f'<option value="{revision}" >capitals v1 (3 rows)</option>' in form.text
+    inbox = await client.get(path + "/inbox")
+    assert inbox.status_code == 200 and "Paris" in inbox.text
+
+
 async def test_a_run_review_puts_human_scores_next_to_the_automatic_ones(
     client: AsyncTestClient[Any], owner: Persona, finished_run: Any
 ) -> None:

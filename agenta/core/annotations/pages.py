@@ -44,6 +44,7 @@ from agenta.core.annotations.page_forms import (
     trace_filters,
 )
 from agenta.core.annotations.reviews import reviews_of
+from agenta.core.evaluations.choices import testset_choices
 from agenta.core.evaluations.models import FINISHED_STATUSES
 from agenta.core.evaluations.page_support import back_to, form_lists, render
 from agenta.core.evaluations.plan import RunPlan
@@ -218,6 +219,7 @@ async def _new_context(
         "preview_error": preview_error,
         "members": members,
         "sides": await _run_sides(session, principal.project_id),
+        "testsets": await testset_choices(session, principal.project_id),
         "presets": PRESET_LABELS,
         "status_options": [(status, status) for status in STATUSES],
         "span_type_options": [(kind, kind) for kind in sorted(SPAN_TYPES)],
