@@ -25,6 +25,8 @@ from agenta.core.alerts import rules
 from agenta.core.alerts.metrics import METRIC_LABELS, Metric
 from agenta.core.alerts.rules import COMPARISONS, AlertRuleInput
 from agenta.core.alerts.views import rule_view
+from agenta.core.registry.applications import application_slugs
+from agenta.core.registry.scope import Scope
 from agenta.core.tracing.pages_support import ms, usd
 from agenta.errors import AppError
 
@@ -93,6 +95,9 @@ async def _page(
         metrics=METRIC_LABELS,
         shown=shown,
         comparisons=COMPARISONS,
+        applications=await application_slugs(
+            Scope(session=session, project_id=principal.project_id)
+        ),
         can_edit=principal.can(Permission.EDIT_WEBHOOKS),
     )
 

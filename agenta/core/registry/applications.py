@@ -105,6 +105,12 @@ async def head_of(scope: Scope, application: ApplicationArtifact) -> AppHead:
     return AppHead(application, variant, revision)
 
 
+async def application_slugs(scope: Scope) -> dict[uuid.UUID, str]:
+    """The project's live applications, id to slug, oldest first: what a form scoped to one
+    application (an alert rule, a webhook) offers."""
+    return {app.id: app.slug for app in await scope.applications.artifacts()}
+
+
 async def list_applications(
     scope: Scope,
     *,

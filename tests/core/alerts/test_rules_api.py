@@ -11,6 +11,8 @@ from agenta.core.alerts.evaluation import evaluate_rule
 from agenta.core.alerts.metrics import Metric
 from agenta.core.alerts.models import AlertRule
 from agenta.core.alerts.rules import AlertRuleInput, create_rule
+from agenta.core.registry.applications import create_application
+from agenta.core.registry.scope import Scope
 from agenta.platform import Platform
 from tests.core.alerts.conftest import scripted
 from tests.support.account_fixtures import MakePersona
@@ -96,3 +98,35 @@ async def test_the_alerts_page_shows_values_and_thresholds_in_their_units(
 
     for shown in ("above 10% over", "66.7%", "above 2.50 s over", "250 ms", "$1.00/h", "$0.2/h"):
         assert shown in page
+
+
+async def test_the_alerts_form_offers_the_project_applications_by_name(
+    client: AsyncTestClient[Any], platform: Platform, owner: Persona
+) -> None:
+    async with platform.db.session() as session:
+        scope = Scope(session=session, project_id=owner.project_id, actor_id=owner.user_id)
+        app = (await create_application(scope, slug="support-bot")).application
+    await login_as(client, owner)
+    form = {"_csrf_token": await csrf_token(client), "name": "bot", "metric": "cost_per_hour"}
+
+    saved = await client.post(
+        "/alerts", data={**form, "threshold": "5", "application_id": str(app.id)}
+    )
+
+    assert saved.status_code == 200, saved.text
+    [rule] = (await client.get(BASE, headers=owner.headers)).json()
+    assert rule["application_id"] == str(app.id)
+    page = (await client.get(f"/alerts/{rule['id']}")).text
+    assert f'<option value="{app.id}" selected>support-bot</option>' in page
+
+
+async def test_a_rule_on_an_application_no_longer_listed_keeps_it_when_edited(
+    client: AsyncTestClient[Any], owner: Persona
+) -> None:
+    gone = "0191d0f4-0000-7000-8000-000000000001"
+    created = await client.post(BASE, json={**RULE, "application_id": gone}, headers=owner.headers)
+    await login_as(client, owner)
+
+    page = (await client.get(f"/alerts/{created.json()['id']}")).text
+
+    assert f'<option value="{gone}" selected>{gone} (not a live application)</option>' in page
