@@ -20,6 +20,8 @@ from agenta.core.access.permissions import Permission
 from agenta.core.access.principal import Principal
 from agenta.core.accounts.page_support import flash, page
 from agenta.core.events.types import EventType
+from agenta.core.registry.applications import application_slugs
+from agenta.core.registry.scope import Scope
 from agenta.core.webhooks import subscriptions as subs
 from agenta.core.webhooks.deliveries import STATUSES, DeliveryFilter, list_deliveries
 from agenta.core.webhooks.page_forms import form_values, subscription_form
@@ -33,6 +35,10 @@ from agenta.settings import Settings
 VIEW = [requires(Permission.VIEW_WEBHOOKS)]
 EDIT = [requires(Permission.EDIT_WEBHOOKS)]
 EVENT_TYPES = [kind.value for kind in EventType if kind != EventType.WEBHOOK_TEST]
+
+
+async def _applications(session: AsyncSession, principal: Principal) -> dict[UUID, str]:
+    return await application_slugs(Scope(session=session, project_id=principal.project_id))
 
 
 async def _list_page(
@@ -53,6 +59,7 @@ async def _list_page(
         can_edit=principal.can(Permission.EDIT_WEBHOOKS),
         event_types=EVENT_TYPES,
         form=form_values(submitted),
+        applications=await _applications(session, principal),
         **context,
     )
 
@@ -94,6 +101,7 @@ async def _detail_page(
         can_edit=principal.can(Permission.EDIT_WEBHOOKS),
         event_types=EVENT_TYPES,
         form=form_values(submitted),
+        applications=await _applications(session, principal),
         **context,
     )
 
