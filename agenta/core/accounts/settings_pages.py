@@ -96,14 +96,15 @@ async def account_password(
     return await _account_page(request, db_session, identity, [flash("success", message)])
 
 
-@get("/settings", guards=[requires()], include_in_schema=False)
-async def settings_index(
+async def _settings_page(
     request: Request[Any, Any, Any],
-    principal: NamedDependency[Principal],
-    db_session: NamedDependency[AsyncSession],
+    session: AsyncSession,
+    principal: Principal,
+    flashes: list[dict[str, str]] | None = None,
+    status_code: int = 200,
 ) -> Template:
     assert principal.user_id is not None
-    projects = await projects_of_user(db_session, principal.user_id)
+    projects = await projects_of_user(session, principal.user_id)
     current = next(p for p in projects if p.project_id == principal.project_id)
     siblings = [p for p in projects if p.organization_id == principal.organization_id]
     return page(
@@ -113,7 +114,18 @@ async def settings_index(
         current=current,
         projects=siblings,
         Permission=Permission,
+        flashes=flashes,
+        status_code=status_code,
     )
+
+
+@get("/settings", guards=[requires()], include_in_schema=False)
+async def settings_index(
+    request: Request[Any, Any, Any],
+    principal: NamedDependency[Principal],
+    db_session: NamedDependency[AsyncSession],
+) -> Template:
+    return await _settings_page(request, db_session, principal)
 
 
 @post("/settings/projects", guards=[requires(Permission.EDIT_PROJECT)], include_in_schema=False)
@@ -122,12 +134,18 @@ async def settings_new_project(
     principal: NamedDependency[Principal],
     settings: NamedDependency[Settings],
     db_session: NamedDependency[AsyncSession],
-) -> Redirect:
+) -> Template | Redirect:
     form = await form_data(request)
     workspace = await workspace_of_project(db_session, principal.project_id)
-    project = await create_project(
-        db_session, workspace, form.get("name", ""), actor_id=principal.user_id
-    )
+    try:
+        project = await create_project(
+            db_session, workspace, form.get("name", ""), actor_id=principal.user_id
+        )
+    except AppError as exc:
+        # The page below is built from fresh queries: the rollback expires what was loaded.
+        await db_session.rollback()
+        failed = [flash("error", f"Project not created: {exc.detail}")]
+        return await _settings_page(request, db_session, principal, failed, exc.status_code)
     return redirect("/settings", [project_cookie(settings, project.id)])
 
 

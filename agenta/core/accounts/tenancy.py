@@ -99,8 +99,13 @@ async def create_project(
     actor_id: UUID | None,
     is_default: bool = False,
 ) -> Project:
-    """A project in ``workspace`` with a slug unique there; runs the project-created hooks."""
+    """A project in ``workspace`` with a slug unique there; runs the project-created hooks.
+
+    Raises ``AppError`` (422) for an empty name and (409) for a name another project of the
+    organization already has, compared trimmed and case-insensitively.
+    """
     name = _clean_name(name, "project")
+    await _refuse_taken_project_name(session, workspace.organization_id, name)
     project = Project(
         workspace_id=workspace.id,
         organization_id=workspace.organization_id,
@@ -112,6 +117,21 @@ async def create_project(
     await session.flush()
     await run_project_created(session, project.id, actor_id)
     return project
+
+
+async def _refuse_taken_project_name(
+    session: AsyncSession, organization_id: UUID, name: str
+) -> None:
+    # Compared in Python: SQL lower() folds only ASCII on SQLite.
+    names = await session.scalars(
+        select(Project.name).where(Project.organization_id == organization_id)
+    )
+    wanted = name.casefold()
+    if any(existing.strip().casefold() == wanted for existing in names):
+        raise AppError(
+            f"The organization already has a project named {name!r}; choose another name",
+            status_code=409,
+        )
 
 
 async def _free_slug(session: AsyncSession, workspace_id: UUID, base: str) -> str:
