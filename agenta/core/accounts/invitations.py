@@ -3,7 +3,8 @@
 The invitation link carries a random token (stored as its digest) valid for seven days. The link
 is returned to the inviter (the page shows it) and handed to the mail seam, which logs it. Only
 the invited address can accept; accepting twice, or after expiry or revocation, is refused with a
-message saying which.
+message saying which. Inviting an address that already has a pending invitation renews that one
+(new link, role and expiry) rather than leaving two links that both work.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ class IssuedInvitation:
     invitation: Invitation
     token: str
     url: str
+    renewed: bool = False
 
 
 def invitation_url(settings: Settings, token: str) -> str:
@@ -47,7 +49,11 @@ async def create_invitation(
     role: str,
     invited_by_id: UUID | None,
 ) -> IssuedInvitation:
-    """Invite ``email`` with ``role``; ``Conflict`` when that address is already a member."""
+    """Invite ``email`` with ``role``; ``Conflict`` when that address is already a member.
+
+    A pending invitation of the same address is renewed instead of duplicated: it gets a new
+    token, the new role and a fresh expiry, so only the newest link works.
+    """
     address = normalise_email(email)
     try:
         role = parse_role(role)
@@ -56,6 +62,9 @@ async def create_invitation(
     existing = await session.scalar(select(User).where(User.email == address))
     if existing is not None and await membership(session, organization_id, existing.id):
         raise Conflict(f"{address} is already a member of this organization")
+    pending = await _pending_invitation_of(session, organization_id, address)
+    if pending is not None:
+        return await _renew(session, settings, pending, role=role, invited_by_id=invited_by_id)
     token = new_token()
     invitation = Invitation(
         organization_id=organization_id,
@@ -68,6 +77,42 @@ async def create_invitation(
     session.add(invitation)
     await session.flush()
     return IssuedInvitation(invitation, token, invitation_url(settings, token))
+
+
+async def _pending_invitation_of(
+    session: AsyncSession, organization_id: UUID, address: str
+) -> Invitation | None:
+    return await session.scalar(
+        select(Invitation)
+        .where(
+            Invitation.organization_id == organization_id,
+            Invitation.email == address,
+            Invitation.accepted_at.is_(None),
+            Invitation.revoked_at.is_(None),
+            Invitation.expires_at > utcnow(),
+        )
+        .order_by(Invitation.created_at.desc())
+        .limit(1)
+    )
+
+
+async def _renew(
+    session: AsyncSession,
+    settings: Settings,
+    invitation: Invitation,
+    *,
+    role: str,
+    invited_by_id: UUID | None,
+) -> IssuedInvitation:
+    # Only the digest of the old token is stored, so the old link cannot be shown again; a new
+    # token replaces it, which also retires a link that may have gone to the wrong place.
+    token = new_token()
+    invitation.token_hash = digest(token)
+    invitation.role = role
+    invitation.expires_at = utcnow() + INVITATION_LIFETIME
+    invitation.invited_by_id = invited_by_id
+    await session.flush()
+    return IssuedInvitation(invitation, token, invitation_url(settings, token), renewed=True)
 
 
 async def pending_invitations(session: AsyncSession, organization_id: UUID) -> list[Invitation]:

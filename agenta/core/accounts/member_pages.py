@@ -170,6 +170,12 @@ async def invitation_create(
             status_code=exc.status_code,
         )
     message = f"Invitation created for {issued.invitation.email}: send them the link below"
+    if issued.renewed:
+        message = (
+            f"{issued.invitation.email} already had a pending invitation: it was renewed as "
+            f"{issued.invitation.role} and the earlier link no longer works; "
+            "send them the link below"
+        )
     return await _members_page(
         request,
         db_session,

@@ -131,6 +131,20 @@ async def test_inviting_an_existing_member_is_a_conflict(
     assert response.status_code == 409
 
 
+async def test_inviting_a_pending_address_again_renews_the_invitation(
+    client: AsyncTestClient[Any], owner: Persona
+) -> None:
+    first = await invite(client, owner, "twice@example.com", "viewer")
+    second = await invite(client, owner, "Twice@example.com", "editor")
+
+    pending = (await client.get(invitations_url(owner), headers=owner.headers)).json()
+    assert [(item["id"], item["role"]) for item in pending] == [(first["id"], "editor")]
+    assert second["id"] == first["id"]
+    assert second["url"] != first["url"]
+    stale = await client.get("/invitations/" + first["url"].rsplit("/", 1)[1])
+    assert stale.status_code == 404
+
+
 async def test_an_unknown_role_is_refused_with_the_valid_ones(
     client: AsyncTestClient[Any], owner: Persona, make_persona: MakePersona
 ) -> None:

@@ -39,6 +39,20 @@ async def sign_up(page: Any, base: str, email: str, name: str, next_path: str = 
     await page.get_by_role("button", name="Sign up").click()
 
 
+async def click_and_cancel(page: Any, button: Any) -> list[str]:
+    """Click ``button``, answering every confirmation it raises with Cancel; the questions."""
+    questions: list[str] = []
+
+    async def cancel(dialog: Any) -> None:
+        questions.append(dialog.message)
+        await dialog.dismiss()
+
+    page.on("dialog", cancel)
+    await button.click()
+    page.remove_listener("dialog", cancel)
+    return questions
+
+
 async def test_signing_up_logging_out_and_in_again(server: ServerProcess) -> None:
     async with chromium_page() as page:
         await sign_up(page, server.url, "ada@example.com", "Ada", "/settings")
@@ -64,6 +78,14 @@ async def test_creating_an_api_key_that_the_sdk_can_use(server: ServerProcess) -
         await page.get_by_label("Key name").fill("notebook")
         await page.get_by_role("button", name="Create key").click()
         key = (await page.locator("#new-api-key").inner_text()).strip()
+        assert await page.locator("tr[data-prefix]").count() == 1
+        questions = await click_and_cancel(page, page.get_by_role("button", name="Revoke"))
+        assert questions == [
+            "Revoke the API key notebook? "
+            "Programs using it stop working at once; this cannot be undone."
+        ]
+        # Still the page that showed the key once: the form was never posted.
+        assert await page.locator("#new-api-key").count() == 1
         assert await page.locator("tr[data-prefix]").count() == 1
     response = httpx.get(
         server.url + "/api/projects/current", headers={"Authorization": f"ApiKey {key}"}
