@@ -154,6 +154,28 @@ async def test_the_endpoints_page_has_snippets_for_the_chosen_environment(
     assert "/services/completion/v0/invoke" in page.text
 
 
+async def test_the_endpoints_page_opens_where_the_app_is_deployed_and_warns_elsewhere(
+    client: Any, api: Any, owner: Persona
+) -> None:
+    app = await create_app(api(owner), "bot")
+    await api(owner).post(
+        "/api/applications/revisions/deploy",
+        {
+            "application_revision_ref": {"id": app["revision_id"]},
+            "environment_ref": {"slug": "staging"},
+        },
+    )
+    await login_as(client, owner)
+
+    opened = await client.get(f"/apps/{app['id']}/endpoints")
+    elsewhere = await client.get(f"/apps/{app['id']}/endpoints?environment=production")
+
+    assert '<option value="staging" selected>staging</option>' in opened.text
+    assert 'id="not-deployed"' not in opened.text
+    assert "production (not deployed)</option>" in opened.text
+    assert "bot is not deployed to production yet" in elsewhere.text
+
+
 async def test_a_viewer_sees_no_forms_and_cannot_post_them(
     client: Any, api: Any, owner: Persona, make_persona: MakePersona
 ) -> None:
@@ -178,3 +200,17 @@ async def test_another_organization_cannot_open_the_app(
     page = await client.get(f"/apps/{app['id']}", headers={"accept": "text/html"})
 
     assert page.status_code == 404
+
+
+async def test_an_owner_is_asked_before_archiving_a_variant(
+    client: Any, api: Any, owner: Persona
+) -> None:
+    app = await create_app(api(owner), "bot")
+    await login_as(client, owner)
+
+    page = await client.get(f"/apps/{app['id']}/variants/{app['variant_id']}")
+
+    archive = re.search(r'<form[^>]*/variants/[^"]*/archive"[^>]*>', page.text)
+    assert archive and 'onsubmit="return confirm(this.dataset.confirm)"' in archive.group(0)
+    slug = re.search(r'Variant <span class="mono">([^<]+)</span>', page.text)
+    assert slug and f'data-confirm="Archive the variant {slug.group(1)}?' in archive.group(0)

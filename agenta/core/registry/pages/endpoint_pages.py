@@ -74,21 +74,40 @@ async def app_endpoints(
     registry: NamedDependency[Scope],
     settings: NamedDependency[Settings],
     app_id: FromPath[uuid.UUID],
-    environment: FromQuery[str] = "production",
+    environment: FromQuery[str | None] = None,
 ) -> Template:
     application = await applications.get_application(registry, app_id)
     heads = await environments.list_environments(registry)
     slugs = [head.environment.slug for head in heads]
-    chosen = environment if environment in slugs else (slugs[-1] if slugs else "production")
+    deployed = [head.environment.slug for head in heads if _deploys(head, application)]
+    chosen = _chosen_environment(environment, slugs, deployed)
     return render(
         request,
         "endpoints.html",
         application=application,
         environments=slugs,
+        deployed=deployed,
         environment=chosen,
         snippets=snippets(settings.public_url, application, chosen),
         tab="endpoints",
     )
+
+
+def _deploys(head: environments.EnvironmentHead, application: ApplicationArtifact) -> bool:
+    key = environments.deployment_key(application.slug)
+    return (
+        environments.entry_for(head.references, application_id=application.id, key=key) is not None
+    )
+
+
+def _chosen_environment(asked: str | None, slugs: list[str], deployed: list[str]) -> str:
+    """The asked environment, else the last one of the pipeline the app is deployed to (the
+    closest to production), else the last one."""
+    if asked in slugs:
+        return str(asked)
+    if deployed:
+        return deployed[-1]
+    return slugs[-1] if slugs else "production"
 
 
 ROUTES = [app_endpoints]
