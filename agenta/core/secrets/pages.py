@@ -69,6 +69,10 @@ class ProviderRow:
     env_variable: str | None
 
 
+SECRET_FIELDS = ("key", "extras")
+RETYPE_SECRETS = "enter the API key and extra settings again"
+
+
 def provider_rows(
     secrets: list[ProviderSecret], environment: ProviderEnvironment
 ) -> list[ProviderRow]:
@@ -90,6 +94,7 @@ async def _render(
     *,
     flashes: list[dict[str, str]] | None = None,
     status_code: int = 200,
+    custom_typed: dict[str, str] | None = None,
 ) -> Template:
     secrets = await list_secrets(session, principal.project_id)
     environment = vault_runtime(platform).environment
@@ -101,6 +106,9 @@ async def _render(
         providers=provider_rows(secrets, environment),
         custom=[secret for secret in secrets if secret.kind == CUSTOM_PROVIDER],
         custom_kinds=[PROVIDER_KINDS[name] for name in CUSTOM_KINDS],
+        # What was typed into the custom provider form when adding it failed, bar the secrets
+        # (extras may hold auth headers): they are never written back into a page.
+        custom_typed={k: v for k, v in (custom_typed or {}).items() if k not in SECRET_FIELDS},
         can_edit=principal.can(Permission.EDIT_SECRETS),
     )
 
@@ -234,8 +242,9 @@ async def add_custom(
             platform,
             db_session,
             principal,
-            flashes=[flash("error", error.detail)],
+            flashes=[flash("error", f"{error.detail} ({RETYPE_SECRETS})")],
             status_code=error.status_code,
+            custom_typed=form,
         )
     await _committed(db_session, platform, principal)
     message = f"Custom provider {secret.slug} added: call its models as {secret.slug}/<model>."

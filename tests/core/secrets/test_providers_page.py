@@ -105,6 +105,34 @@ async def test_a_bad_custom_provider_is_refused_with_the_reason(
     assert "Extra settings must be a JSON object" in refused.text
 
 
+async def test_a_refused_custom_provider_keeps_what_was_typed_but_its_secrets(
+    client: AsyncTestClient[Any], owner: Persona
+) -> None:
+    await login_as(client, owner)
+    form = {
+        "name": "GPU box",
+        "slug": "gpu box!",
+        "provider": "azure",
+        "url": "http://gpu-box:8000/v1",
+        "version": "2024-10-21",
+        "key": RAW_KEY,
+        "models": "llama-3.1-8b\nqwen-2.5",
+        "extras": '{"headers": {"Authorization": "Bearer research"}}',
+    }
+
+    refused = await submit(client, f"{PAGE}/custom", form)
+
+    assert refused.status_code in (400, 422), refused.text
+    page = refused.text
+    assert 'value="GPU box"' in page and 'value="gpu box!"' in page
+    assert '<option value="azure" selected>' in page
+    assert 'value="http://gpu-box:8000/v1"' in page and 'value="2024-10-21"' in page
+    assert ">llama-3.1-8b\nqwen-2.5</textarea>" in page
+    assert RAW_KEY not in page and "research" not in page
+    assert "enter the API key and extra settings again" in page
+    assert (await client.get("/api/secrets/")).json() == []
+
+
 async def test_testing_a_connection_with_htmx_answers_the_status_cell(
     client: AsyncTestClient[Any], owner: Persona, fake_llm: FakeLLM
 ) -> None:
