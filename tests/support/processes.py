@@ -12,6 +12,8 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -103,3 +105,16 @@ class ServerProcess(AgentaProcess):
                 pass
             time.sleep(0.03)
         raise TimeoutError(f"server not ready after {timeout} s:\n{self.log()[-3000:]}")
+
+
+@contextmanager
+def served(tmp_path: Path, **env: str) -> Iterator[ServerProcess]:
+    """A ready ``agenta serve`` on a fresh embedded data folder under ``tmp_path`` (plus ``env``),
+    stopped afterwards; its log is ``tmp_path/serve.log``."""
+    process = ServerProcess(base_env(AGENTA_TEST_CWD=str(tmp_path), **env), tmp_path / "serve.log")
+    process.start()
+    try:
+        process.wait_ready()
+        yield process
+    finally:
+        process.stop()

@@ -5,31 +5,16 @@ localhost), saying so on the button either way."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
 from tests.support.browser import chromium_page
-from tests.support.processes import ServerProcess, base_env
-from tests.support.services import require
+from tests.support.processes import ServerProcess
 from tests.web.test_playground import sign_up_and_create_app
 
 pytestmark = pytest.mark.browser
 
 NO_CLIPBOARD_API = "Object.defineProperty(Navigator.prototype, 'clipboard', {get: () => undefined})"
-
-
-@pytest.fixture
-def server(tmp_path: Path) -> Iterator[ServerProcess]:
-    require("chromium")
-    process = ServerProcess(base_env(AGENTA_TEST_CWD=str(tmp_path)), tmp_path / "serve.log")
-    process.start()
-    try:
-        process.wait_ready()
-        yield process
-    finally:
-        process.stop()
 
 
 async def test_snippets_are_copied_with_or_without_the_clipboard_api(

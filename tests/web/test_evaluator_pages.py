@@ -7,8 +7,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Awaitable, Callable, Iterator
-from pathlib import Path
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import pytest
@@ -17,8 +16,7 @@ from litestar.testing import AsyncTestClient
 from tests.core.evaluations import conftest as evaluation_fixtures
 from tests.support.accounts import Persona, login_as
 from tests.support.browser import chromium_page
-from tests.support.processes import ServerProcess, base_env
-from tests.support.services import require
+from tests.support.processes import ServerProcess
 from tests.web.test_evaluation_pages import submit
 
 client = evaluation_fixtures.client
@@ -209,18 +207,6 @@ async def test_a_viewer_sees_no_archive_button(
     page = await client.get(path)
 
     assert page.status_code == 200 and 'id="archive-evaluator"' not in page.text
-
-
-@pytest.fixture
-def server(tmp_path: Path) -> Iterator[ServerProcess]:
-    require("chromium")
-    env = base_env(AGENTA_TEST_CWD=str(tmp_path), AGENTA_HTMX_CDN_URL="off")
-    process = ServerProcess(env, tmp_path / "serve.log").start()
-    try:
-        process.wait_ready()
-        yield process
-    finally:
-        process.stop()
 
 
 @pytest.mark.browser

@@ -14,7 +14,7 @@ import pytest
 
 from tests.fakes.llm_state import FakeLLM
 from tests.support.browser import chromium_page
-from tests.support.processes import ServerProcess, base_env
+from tests.support.processes import ServerProcess, served
 from tests.support.services import require
 
 pytestmark = pytest.mark.browser
@@ -26,15 +26,10 @@ ANSWER = "Name three rivers of Peru please"
 
 @pytest.fixture
 def server(tmp_path: Path, fake_llm_server: FakeLLM) -> Iterator[ServerProcess]:
+    """A server whose model provider is the fake LLM server."""
     require("chromium")
-    env = base_env(AGENTA_TEST_CWD=str(tmp_path), **fake_llm_server.env())
-    process = ServerProcess(env, tmp_path / "serve.log")
-    process.start()
-    try:
-        process.wait_ready()
+    with served(tmp_path, **fake_llm_server.env()) as process:
         yield process
-    finally:
-        process.stop()
 
 
 async def sign_up_and_create_app(page: Any, base: str, app_type: str = "completion") -> None:

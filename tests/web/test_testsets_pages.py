@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -11,8 +10,7 @@ import pytest
 
 from tests.support.accounts import Persona, csrf_token, login_as
 from tests.support.browser import chromium_page
-from tests.support.processes import ServerProcess, base_env
-from tests.support.services import require
+from tests.support.processes import ServerProcess
 
 CSV = b"question,correct_answer\nCapital of France?,Paris\nCapital of Japan?,Tokyo\n"
 HTMX = {"HX-Request": "true"}
@@ -187,18 +185,6 @@ async def test_search_finds_rows_by_value(client: Any, owner: Persona) -> None:
     editor = await uploaded(client, owner)
     page = await client.get(editor, params={"q": "tokyo"})
     assert cells(page.text) == ["Capital of Japan?", "Tokyo"]
-
-
-@pytest.fixture
-def server(tmp_path: Path) -> Iterator[ServerProcess]:
-    require("chromium")
-    process = ServerProcess(base_env(AGENTA_TEST_CWD=str(tmp_path)), tmp_path / "serve.log")
-    process.start()
-    try:
-        process.wait_ready()
-        yield process
-    finally:
-        process.stop()
 
 
 @pytest.mark.browser

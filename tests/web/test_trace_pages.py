@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -23,25 +21,12 @@ from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.trace import SpanKind
 
 from tests.support.browser import chromium_page
-from tests.support.processes import ServerProcess, base_env
-from tests.support.services import require
+from tests.support.processes import ServerProcess
 
 pytestmark = pytest.mark.browser
 
 PASSWORD = "observability tested password"
 CAPITALS = {"France": "Paris", "Japan": "Tokyo", "Peru": "Lima"}
-
-
-@pytest.fixture
-def server(tmp_path: Path) -> Iterator[ServerProcess]:
-    require("chromium")
-    process = ServerProcess(base_env(AGENTA_TEST_CWD=str(tmp_path)), tmp_path / "serve.log")
-    process.start()
-    try:
-        process.wait_ready()
-        yield process
-    finally:
-        process.stop()
 
 
 def send_traces(url: str, api_key: str) -> None:
