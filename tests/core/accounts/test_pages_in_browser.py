@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from tests.support.browser import chromium_page
-from tests.support.processes import ServerProcess, base_env
+from tests.support.processes import ServerProcess, served
 from tests.support.services import require
 
 pytestmark = pytest.mark.browser
@@ -22,13 +22,8 @@ PASSWORD = "browser tested password"
 @pytest.fixture
 def server(tmp_path: Path) -> Iterator[ServerProcess]:
     require("chromium")
-    process = ServerProcess(base_env(AGENTA_TEST_CWD=str(tmp_path)), tmp_path / "serve.log")
-    process.start()
-    try:
-        process.wait_ready()
+    with served(tmp_path) as process:
         yield process
-    finally:
-        process.stop()
 
 
 async def sign_up(page: Any, base: str, email: str, name: str, next_path: str = "/") -> None:
