@@ -37,11 +37,13 @@ async def test_a_custom_app_without_a_url_is_refused_with_a_message(
 ) -> None:
     await login_as(client, owner)
 
-    refused = await post_form(client, "/apps", slug="mine", app_type="custom", url="")
-    page = await client.get(refused.headers["location"])
+    refused = await post_form(client, "/apps", slug="mine", name="Mine", app_type="custom", url="")
 
-    assert "needs the URL of its service" in page.text
-    assert 'data-slug="mine"' not in page.text
+    assert refused.status_code == 422
+    assert re.search(r'id="form-error">A custom application needs the URL', refused.text)
+    assert 'name="slug" value="mine"' in refused.text and 'value="Mine"' in refused.text
+    assert '<option value="custom" selected>' in refused.text
+    assert 'data-slug="mine"' not in (await client.get("/apps")).text
 
 
 async def test_a_taken_slug_is_refused_with_a_message_instead_of_an_error_page(
@@ -52,11 +54,11 @@ async def test_a_taken_slug_is_refused_with_a_message_instead_of_an_error_page(
 
     app_refused = await post_form(client, "/apps", slug="support-bot", app_type="completion")
     env_refused = await post_form(client, "/environments", slug="production")
-    apps = await client.get(app_refused.headers["location"])
     envs = await client.get(env_refused.headers["location"])
 
-    assert (app_refused.status_code, env_refused.status_code) == (303, 303)
-    assert "already exists" in apps.text and 'class="flash flash-error"' in apps.text
+    assert (app_refused.status_code, env_refused.status_code) == (422, 303)
+    assert re.search(r'id="form-error">[^<]*already exists', app_refused.text)
+    assert 'name="slug" value="support-bot"' in app_refused.text
     assert "already exists" in envs.text and 'class="flash flash-error"' in envs.text
 
 

@@ -45,6 +45,17 @@ EDIT = [requires(Permission.EDIT_APPLICATIONS)]
 
 @get("/apps", guards=VIEW, include_in_schema=False)
 async def app_list(request: Request[Any, Any, Any], registry: NamedDependency[Scope]) -> Template:
+    return await _list_page(request, registry)
+
+
+async def _list_page(
+    request: Request[Any, Any, Any],
+    registry: Scope,
+    *,
+    typed: dict[str, str] | None = None,
+    error: str | None = None,
+) -> Template:
+    """The app list with the new-app form: empty, or as typed when creating the app failed."""
     archived = request.query_params.get("archived") == "1"
     heads = await applications.list_applications(registry, include_archived=archived)
     if archived:
@@ -63,17 +74,25 @@ async def app_list(request: Request[Any, Any, Any], registry: NamedDependency[Sc
         app_type=app_type,
         app_types=APP_TYPES,
         can_edit=registry.can(Permission.EDIT_APPLICATIONS),
+        typed=typed or {},
+        error=error,
+        status_code=422 if error else 200,
     )
 
 
 @post("/apps", guards=EDIT, include_in_schema=False)
-async def app_create(request: Request[Any, Any, Any], registry: NamedDependency[Scope]) -> Redirect:
+async def app_create(
+    request: Request[Any, Any, Any], registry: NamedDependency[Scope]
+) -> Template | Redirect:
     form = await form_data(request)
     kind = form.get("app_type", "completion")
     if kind not in APP_TYPES:
-        return back_to("/apps", error=f"Unknown application type {kind!r}")
+        return await _list_page(
+            request, registry, typed=form, error=f"Unknown application type {kind!r}"
+        )
     if kind == "custom" and not form.get("url", "").strip():
-        return back_to("/apps", error="A custom application needs the URL of its service")
+        problem = "A custom application needs the URL of its service"
+        return await _list_page(request, registry, typed=form, error=problem)
     try:
         head = await applications.create_application(
             registry,
@@ -86,7 +105,7 @@ async def app_create(request: Request[Any, Any, Any], registry: NamedDependency[
     except AppError as exc:
         # The application may be half written (a bad URL is found after its first rows).
         await registry.session.rollback()
-        return back_to("/apps", error=exc.detail)
+        return await _list_page(request, registry, typed=form, error=exc.detail)
     return back_to(f"/apps/{head.application.id}", notice="Application created")
 
 
