@@ -69,14 +69,7 @@ def http_exception_handler(request: Request[Any, Any, Any], exc: HTTPException) 
     if isinstance(exc, NotAuthorizedException) and status == 401:
         headers.setdefault("WWW-Authenticate", "ApiKey")
     if _wants_html(request):
-        from litestar.response import Template
-
-        return Template(
-            "error.html",
-            context={"status": status, "message": message, "request": request},
-            status_code=status,
-            headers=headers,
-        )
+        return _error_page(request, status, message, headers)
     return Response(error_body(status, message, exc.extra), status_code=status, headers=headers)
 
 
@@ -85,14 +78,32 @@ def internal_error_handler(request: Request[Any, Any, Any], exc: Exception) -> R
     status = HTTP_500_INTERNAL_SERVER_ERROR
     message = "Internal server error"
     if _wants_html(request):
-        from litestar.response import Template
-
-        return Template(
-            "error.html",
-            context={"status": status, "message": message, "request": request},
-            status_code=status,
-        )
+        return _error_page(request, status, message)
     return Response(error_body(status, message), status_code=status)
+
+
+def _error_page(
+    request: Request[Any, Any, Any],
+    status: int,
+    message: str,
+    headers: dict[str, str] | None = None,
+) -> Response[Any]:
+    """The error page, with the CSRF token its log-out form needs.
+
+    Errors raised before the CSRF middleware ran (no route matched, a wrong method) leave no
+    token in the request; the cookie holds the same token the middleware hands to pages.
+    """
+    from litestar.response import Template
+
+    from agenta.core.access.middleware import CSRF_COOKIE
+
+    context = {
+        "status": status,
+        "message": message,
+        "request": request,
+        "csrf_token": request.cookies.get(CSRF_COOKIE, ""),
+    }
+    return Template("error.html", context=context, status_code=status, headers=headers)
 
 
 def _wants_html(request: Request[Any, Any, Any]) -> bool:

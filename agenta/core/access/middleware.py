@@ -113,6 +113,9 @@ def _usable(settings: Settings, token: str | None) -> bool:
     return True
 
 
+CSRF_COOKIE = "csrftoken"
+
+
 class HeaderAwareCSRFMiddleware(CSRFMiddleware):
     """Litestar's CSRF check, except for requests authenticated by an ``Authorization`` header."""
 
@@ -127,7 +130,7 @@ def csrf_config(settings: Settings) -> CSRFConfig:
     """The CSRF cookie and header names the templates and htmx use."""
     return CSRFConfig(
         secret=settings.secret_key,
-        cookie_name="csrftoken",
+        cookie_name=CSRF_COOKIE,
         header_name="x-csrftoken",
         cookie_secure=settings.secure_cookies,
         cookie_httponly=True,
