@@ -10,14 +10,13 @@ from typing import Any
 import pytest
 from litestar.testing import AsyncTestClient
 
-from agenta.core.registry.applications import create_application
-from agenta.core.registry.scope import Scope
 from agenta.platform import Platform
 from agenta.settings import Settings
 from tests.core.evaluators.local_http import CannedResponse, LocalHTTPServer
 from tests.core.webhooks.conftest import FAST_RETRIES, Receiver
 from tests.support.account_fixtures import MakePersona
 from tests.support.accounts import Persona, csrf_token, login_as
+from tests.support.applications import store_application
 
 
 @pytest.fixture
@@ -85,19 +84,17 @@ async def test_a_wrong_form_keeps_what_was_typed_and_names_the_problem(
 async def test_a_webhook_is_scoped_to_an_application_picked_by_name(
     client: AsyncTestClient[Any], platform: Platform, owner: Persona
 ) -> None:
-    async with platform.db.session() as session:
-        scope = Scope(session=session, project_id=owner.project_id, actor_id=owner.user_id)
-        app = (await create_application(scope, slug="support-bot")).application
+    app_id = await store_application(platform, owner, "support-bot")
     await login_as(client, owner)
 
     form = await client.get("/settings/webhooks")
     webhook_id, _ = await create_webhook(
-        client, "https://example.com/hook", event_types="app.created", application_id=str(app.id)
+        client, "https://example.com/hook", event_types="app.created", application_id=str(app_id)
     )
 
-    assert f'<option value="{app.id}" >support-bot</option>' in form.text
+    assert f'<option value="{app_id}" >support-bot</option>' in form.text
     detail = await client.get(f"/settings/webhooks/{webhook_id}")
-    assert f'<option value="{app.id}" selected>support-bot</option>' in detail.text
+    assert f'<option value="{app_id}" selected>support-bot</option>' in detail.text
 
 
 async def test_send_test_event_shows_the_delivery_and_its_try_then_redelivers(

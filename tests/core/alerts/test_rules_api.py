@@ -11,12 +11,11 @@ from agenta.core.alerts.evaluation import evaluate_rule
 from agenta.core.alerts.metrics import Metric
 from agenta.core.alerts.models import AlertRule
 from agenta.core.alerts.rules import AlertRuleInput, create_rule
-from agenta.core.registry.applications import create_application
-from agenta.core.registry.scope import Scope
 from agenta.platform import Platform
 from tests.core.alerts.conftest import scripted
 from tests.support.account_fixtures import MakePersona
 from tests.support.accounts import Persona, csrf_token, login_as
+from tests.support.applications import store_application
 
 BASE = "/api/alerts/rules"
 RULE = {"name": "slow", "metric": "latency_p95", "threshold": 2.5, "window_minutes": 30}
@@ -103,21 +102,19 @@ async def test_the_alerts_page_shows_values_and_thresholds_in_their_units(
 async def test_the_alerts_form_offers_the_project_applications_by_name(
     client: AsyncTestClient[Any], platform: Platform, owner: Persona
 ) -> None:
-    async with platform.db.session() as session:
-        scope = Scope(session=session, project_id=owner.project_id, actor_id=owner.user_id)
-        app = (await create_application(scope, slug="support-bot")).application
+    app_id = await store_application(platform, owner, "support-bot")
     await login_as(client, owner)
     form = {"_csrf_token": await csrf_token(client), "name": "bot", "metric": "cost_per_hour"}
 
     saved = await client.post(
-        "/alerts", data={**form, "threshold": "5", "application_id": str(app.id)}
+        "/alerts", data={**form, "threshold": "5", "application_id": str(app_id)}
     )
 
     assert saved.status_code == 200, saved.text
     [rule] = (await client.get(BASE, headers=owner.headers)).json()
-    assert rule["application_id"] == str(app.id)
+    assert rule["application_id"] == str(app_id)
     page = (await client.get(f"/alerts/{rule['id']}")).text
-    assert f'<option value="{app.id}" selected>support-bot</option>' in page
+    assert f'<option value="{app_id}" selected>support-bot</option>' in page
 
 
 async def test_a_rule_on_an_application_no_longer_listed_keeps_it_when_edited(
